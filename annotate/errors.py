@@ -1,0 +1,33 @@
+"""One exception family. Library code raises these; only the CLI turns them into `Error: ...` and an exit code."""
+
+from __future__ import annotations
+
+
+class AnnotateError(Exception):
+    """Base of every error the toolkit reports to a user."""
+
+
+class RecordError(AnnotateError):
+    """A record in a JSONL file is malformed. Carries where it is and which field is wrong."""
+
+    def __init__(self, path: str, line: int | None, field: str | None, problem: str, fix: str = "") -> None:
+        self.path = path
+        self.line = line
+        self.field = field
+        self.problem = problem
+        self.fix = fix
+        where = f"{path}:{line}" if line is not None else path
+        what = f'field "{field}": {problem}' if field else problem
+        super().__init__(f"{where}: {what}" + (f". {fix}" if fix else ""))
+
+
+class SchemaError(AnnotateError):
+    """A label, relation or attribute that the schema does not define, or a broken schema file."""
+
+
+class ConfigError(AnnotateError):
+    """A missing or invalid configuration file, model name or option."""
+
+
+class ServerError(AnnotateError):
+    """Label Studio could not be started, reached or used."""

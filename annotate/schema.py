@@ -1,0 +1,229 @@
+"""The claim-and-attribution schema: loaded from configs/schema.toml, rendered to Label Studio XML, checked on records.
+
+One definition drives everything: the labeling XML is rendered from it with ElementTree (never by string
+concatenation), and records are validated against it before they go to Label Studio or into gold.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tomllib
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import SchemaError
+from .records import AnnotatedDoc
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+DEFAULT_SCHEMA_PATH = CONFIG_DIR / "schema.toml"
+DEFAULT_LABELING_XML_PATH = CONFIG_DIR / "labeling.xml"
+TEXT_NAME = "text"
+
+
+@dataclass(frozen=True)
+class LabelDef:
+    name: str
+    layer: str
+    color: str
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class LayerDef:
+    name: str
+    title: str
+    labels: tuple[LabelDef, ...]
+
+
+@dataclass(frozen=True)
+class RelationDef:
+    name: str
+    from_label: str
+    to_label: str
+
+
+@dataclass(frozen=True)
+class AttributeDef:
+    name: str
+    label: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Schema:
+    version: str
+    layers: tuple[LayerDef, ...]
+    relations: tuple[RelationDef, ...]
+    attributes: tuple[AttributeDef, ...]
+    source: str = "<schema>"
+
+    @property
+    def labels(self) -> dict[str, LabelDef]:
+        return {label.name: label for layer in self.layers for label in layer.labels}
+
+    @property
+    def attribution_labels(self) -> tuple[str, ...]:
+        return tuple(label.name for label in self.layers[0].labels)
+
+    @property
+    def relation_by_name(self) -> dict[str, RelationDef]:
+        return {relation.name: relation for relation in self.relations}
+
+    def layer_of(self, label: str) -> str:
+        return self.labels[label].layer
+
+    def attributes_for(self, label: str) -> dict[str, AttributeDef]:
+        return {attribute.name: attribute for attribute in self.attributes if attribute.label == label}
+
+    @property
+    def attribute_by_name(self) -> dict[str, AttributeDef]:
+        return {attribute.name: attribute for attribute in self.attributes}
+
+    def to_dict(self) -> dict:
+        return {
+            "version": self.version,
+            "layers": [{"name": layer.name, "title": layer.title,
+                        "labels": [{"name": label.name, "color": label.color, "hint": label.hint} for label in layer.labels]}
+                       for layer in self.layers],
+            "relations": [{"name": r.name, "from": r.from_label, "to": r.to_label} for r in self.relations],
+            "attributes": [{"name": a.name, "label": a.label, "values": list(a.values)} for a in self.attributes],
+        }
+
+    @property
+    def hash(self) -> str:
+        """A content hash of the schema, recorded in datasheets so that gold names the schema it was made under."""
+        canonical = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def load_schema(path: str | os.PathLike[str] | None = None) -> Schema:
+    schema_path = Path(path) if path else DEFAULT_SCHEMA_PATH
+    try:
+        raw = tomllib.loads(schema_path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise SchemaError(f"{schema_path}: schema file not found; pass --schema or restore configs/schema.toml") from error
+    except tomllib.TOMLDecodeError as error:
+        raise SchemaError(f"{schema_path}: not valid TOML ({error})") from error
+    try:
+        layers = tuple(
+            LayerDef(name=layer["name"], title=layer.get("title", layer["name"]),
+                     labels=tuple(LabelDef(name=label["name"], layer=layer["name"], color=label.get("color", "#cccccc"),
+                                           hint=label.get("hint", "")) for label in layer["labels"]))
+            for layer in raw["layers"])
+        relations = tuple(RelationDef(name=r["name"], from_label=r["from"], to_label=r["to"]) for r in raw.get("relations", []))
+        attributes = tuple(AttributeDef(name=a["name"], label=a["label"], values=tuple(a["values"]))
+                           for a in raw.get("attributes", []))
+        schema = Schema(version=str(raw["version"]), layers=layers, relations=relations, attributes=attributes,
+                        source=str(schema_path))
+    except (KeyError, TypeError) as error:
+        raise SchemaError(f"{schema_path}: missing or malformed key {error}; see configs/schema.toml for the shape") from error
+    _check_schema(schema)
+    return schema
+
+
+def _check_schema(schema: Schema) -> None:
+    names = [label.name for layer in schema.layers for label in layer.labels]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise SchemaError(f"{schema.source}: labels {duplicates} appear in more than one layer; label names must be unique")
+    for relation in schema.relations:
+        for end in (relation.from_label, relation.to_label):
+            if end not in names:
+                raise SchemaError(f"{schema.source}: relation {relation.name!r} refers to unknown label {end!r}")
+    for attribute in schema.attributes:
+        if attribute.label not in names:
+            raise SchemaError(f"{schema.source}: attribute {attribute.name!r} refers to unknown label {attribute.label!r}")
+        if not attribute.values:
+            raise SchemaError(f"{schema.source}: attribute {attribute.name!r} has no values")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Label Studio labeling config
+
+
+def render_label_config(schema: Schema) -> str:
+    """The Label Studio labeling XML for this schema, built with ElementTree so that any value is escaped."""
+    view = ET.Element("View")
+    ET.SubElement(view, "Header", value="Mark claims, their sources and cues; link them; set attributes per region")
+    relations = ET.SubElement(view, "Relations")
+    for relation in schema.relations:
+        ET.SubElement(relations, "Relation", value=relation.name)
+    for layer in schema.layers:
+        ET.SubElement(view, "Header", value=layer.title, size="6")
+        labels = ET.SubElement(view, "Labels", name=layer.name, toName=TEXT_NAME, showInline="true")
+        for label in layer.labels:
+            attributes = {"value": label.name, "background": label.color}
+            if label.hint:
+                attributes["hint"] = label.hint
+            ET.SubElement(labels, "Label", attributes)
+    ET.SubElement(view, "Text", name=TEXT_NAME, value=f"${TEXT_NAME}")
+    for attribute in schema.attributes:
+        panel = ET.SubElement(view, "View", visibleWhen="region-selected", whenLabelValue=attribute.label)
+        ET.SubElement(panel, "Header", value=f"{attribute.label}: {attribute.name}", size="6")
+        choices = ET.SubElement(panel, "Choices", name=attribute.name, toName=TEXT_NAME, perRegion="true",
+                                choice="single-radio", showInline="true")
+        for value in attribute.values:
+            ET.SubElement(choices, "Choice", value=value)
+    ET.indent(view, space="  ")
+    return ET.tostring(view, encoding="unicode") + "\n"
+
+
+def render_to_file(schema: Schema, path: str | os.PathLike[str] = DEFAULT_LABELING_XML_PATH) -> Path:
+    from .records import write_text_atomic
+
+    write_text_atomic(path, render_label_config(schema))
+    return Path(path)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Validating records
+
+
+def schema_problems(doc: AnnotatedDoc, schema: Schema) -> list[str]:
+    """Every way this record breaks the schema, as readable sentences (empty when it conforms)."""
+    problems: list[str] = []
+    labels = schema.labels
+    spans = doc.span_by_id()
+    for span in doc.spans:
+        if span.label not in labels:
+            problems.append(f"span {span.id!r} has label {span.label!r}, which is not in the schema "
+                            f"(known: {', '.join(sorted(labels))})")
+            continue
+        allowed = schema.attributes_for(span.label)
+        for name, value in sorted(span.attrs.items()):
+            if name not in allowed:
+                problems.append(f"span {span.id!r} ({span.label}) has attribute {name!r}, which the schema does not "
+                                f"define for {span.label} (allowed: {', '.join(sorted(allowed)) or 'none'})")
+            elif value not in allowed[name].values:
+                problems.append(f"span {span.id!r} attribute {name}={value!r} is not one of {list(allowed[name].values)}")
+    relation_defs = schema.relation_by_name
+    for relation in doc.relations:
+        definition = relation_defs.get(relation.label)
+        if definition is None:
+            problems.append(f"relation {relation.from_id}->{relation.to_id} has label {relation.label!r}, which is not in "
+                            f"the schema (known: {', '.join(sorted(relation_defs))})")
+            continue
+        source, target = spans.get(relation.from_id), spans.get(relation.to_id)
+        if source is None or target is None:
+            problems.append(f"relation {relation.label} {relation.from_id}->{relation.to_id} points to a missing span")
+            continue
+        if (source.label, target.label) != (definition.from_label, definition.to_label):
+            problems.append(f"relation {relation.label} must go {definition.from_label} -> {definition.to_label}, "
+                            f"but {relation.from_id}->{relation.to_id} goes {source.label} -> {target.label}")
+    return problems
+
+
+def validate_docs(docs: Iterable[AnnotatedDoc], schema: Schema, where: str = "input") -> None:
+    """Raise one SchemaError that lists the first problems found, each with its record, before anything is sent."""
+    found: list[str] = []
+    for index, doc in enumerate(docs, start=1):
+        for problem in schema_problems(doc, schema):
+            found.append(f"{where} record {index} (doc_id {doc.doc_id}, annotator {doc.annotator}): {problem}")
+    if found:
+        shown = "\n  ".join(found[:20])
+        more = f"\n  ... and {len(found) - 20} more" if len(found) > 20 else ""
+        raise SchemaError(f"{len(found)} schema problem(s); fix the records or configs/schema.toml:\n  {shown}{more}")
