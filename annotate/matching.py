@@ -8,7 +8,7 @@ at least one character, choosing the largest number of pairs and, among those, t
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -117,9 +117,14 @@ def alignment(a: AnnotatedDoc, b: AnnotatedDoc, mode: Mode) -> dict[str, str]:
     return {left.id: right.id for left, right in match_spans(a.spans, b.spans, mode)}
 
 
-def relation_counts(a: AnnotatedDoc, b: AnnotatedDoc, mode: Mode) -> dict[str, Counts]:
-    """Per relation label: a relation matches when both endpoints align and the label is the same."""
-    aligned = alignment(a, b, mode)
+def relation_counts(a: AnnotatedDoc, b: AnnotatedDoc, mode: Mode,
+                    aligned: Mapping[str, str] | None = None) -> dict[str, Counts]:
+    """Per relation label: a relation matches when both endpoints align and the label is the same.
+
+    `aligned` is `alignment(a, b, mode)` when the caller already has it (agreement reuses one alignment).
+    """
+    if aligned is None:
+        aligned = alignment(a, b, mode)
     counts: dict[str, Counts] = defaultdict(Counts)
     remaining = defaultdict(int)
     for relation in b.relations:
@@ -160,9 +165,11 @@ def triples(doc: AnnotatedDoc) -> list[Triple]:
     return found
 
 
-def triple_counts(a: AnnotatedDoc, b: AnnotatedDoc, mode: Mode) -> Counts:
+def triple_counts(a: AnnotatedDoc, b: AnnotatedDoc, mode: Mode,
+                  aligned: Mapping[str, str] | None = None) -> Counts:
     """Whole attributions: a triple matches when its source, cue and claim all align (absent matches absent)."""
-    aligned = alignment(a, b, mode)
+    if aligned is None:
+        aligned = alignment(a, b, mode)
     remaining = defaultdict(int)
     b_triples = triples(b)
     for triple in b_triples:

@@ -1,0 +1,403 @@
+"""push and pull: records to a Label Studio project and back.
+
+push is idempotent and resumable. Tasks are keyed by `data.doc_id`; a document that already has a task gets
+nothing new, except a prediction for a model_version (annotator) that task does not have yet. Before
+planning, push learns which doc_ids exist: from a local index when the project's fingerprint (task count,
+prediction count, newest task id — ids are never reused) still matches the one the index was saved with,
+else by listing the project. The index is saved after every chunk, so a killed run resumes where it stopped;
+a chunk that landed on the server after the last save changes the fingerprint and forces a listing. A final
+fingerprint check catches tasks that appeared behind our back (the in-flight request of a killed run) and
+removes duplicates that nobody has annotated.
+
+pull reads Label Studio's full JSON export (never JSON_MIN or the SDK converter) and converts it with the pure
+functions in convert.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError, RecordError, SchemaError, ServerError
+from ..records import AnnotatedDoc, write_text_atomic
+from ..schema import Schema, load_schema, render_label_config, validate_docs
+from .client import AmbiguousWriteError, Fingerprint, LabelStudioClient, Project, label_config_problems
+from .convert import PullSummary, doc_to_prediction, docs_from_export, task_data
+
+DEFAULT_CHUNK_SIZE = 1000  # measured: 2,000 tasks import faster in 2 requests than in 8 (docs/labelstudio.md)
+CACHE_ENV = "ANNOTATE_CACHE_DIR"
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class PushSummary:
+    project_id: int
+    project_title: str
+    url: str
+    project_created: bool = False
+    config_updated: bool = False
+    documents: int = 0
+    records: int = 0
+    tasks_created: int = 0
+    tasks_existing: int = 0
+    predictions_created: int = 0
+    predictions_existing: int = 0
+    duplicates_removed: int = 0
+    listed: bool = False  # whether the project had to be listed (the local index was missing or stale)
+    warnings: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"project_id": self.project_id, "project": self.project_title, "url": self.url,
+                "project_created": self.project_created, "config_updated": self.config_updated,
+                "documents": self.documents, "records": self.records, "tasks_created": self.tasks_created,
+                "tasks_existing": self.tasks_existing, "predictions_created": self.predictions_created,
+                "predictions_existing": self.predictions_existing, "duplicates_removed": self.duplicates_removed,
+                "listed_project": self.listed, "warnings": list(self.warnings)}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Grouping and checking the input
+
+
+@dataclass
+class _Document:
+    doc_id: str
+    first: AnnotatedDoc
+    versions: dict[str, AnnotatedDoc]  # annotator -> record: each becomes one prediction
+
+
+def group_documents(docs: Iterable[AnnotatedDoc], where: str = "input", *, adjudicate: bool = False
+                    ) -> tuple[list[_Document], int, list[str]]:
+    """Group records by doc_id (first-seen order); the same doc_id must carry the same text, and an annotator
+    may appear once per document. Returns the documents, the record count and warnings."""
+    grouped: dict[str, _Document] = {}
+    warnings: list[str] = []
+    count = 0
+    for count, doc in enumerate(docs, start=1):
+        if adjudicate and not doc.annotator:
+            raise RecordError(f"{where} (record {count})", None, "annotator",
+                              "is missing; every record to adjudicate must name its annotator")
+        entry = grouped.get(doc.doc_id)
+        if entry is None:
+            entry = grouped[doc.doc_id] = _Document(doc.doc_id, doc, {})
+            if "\r" in doc.text:
+                warnings.append(f"{where} record {count} (doc_id {doc.doc_id}): the text contains carriage returns; "
+                                "browsers may count CRLF as one character, so run it through `annotate ingest` to "
+                                "normalise line ends before annotating")
+        elif entry.first.text != doc.text:
+            raise RecordError(f"{where} (record {count})", None, "text", f"differs from an earlier record with doc_id {doc.doc_id}",
+                              "Records of one document must share its text exactly")
+        if doc.annotator:
+            if doc.annotator in entry.versions:
+                raise RecordError(f"{where} (record {count})", None, "annotator",
+                                  f"{doc.annotator!r} appears twice for doc_id {doc.doc_id}",
+                                  "Keep one record per (document, annotator)")
+            entry.versions[doc.annotator] = doc
+    return list(grouped.values()), count, warnings
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The local index of what a project holds
+
+
+@dataclass
+class _Index:
+    tasks: dict[str, tuple[int, set[str]]]  # doc_id -> (task id, model versions)
+
+    def to_json(self) -> dict[str, list[Any]]:
+        return {doc_id: [task_id, sorted(versions)] for doc_id, (task_id, versions) in self.tasks.items()}
+
+
+def cache_dir() -> Path:
+    base = os.environ.get(CACHE_ENV) or os.path.join(os.environ.get("XDG_CACHE_HOME") or "~/.cache", "annotate")
+    return Path(base).expanduser() / "labelstudio-push"
+
+
+def _cache_path(directory: Path, url: str, project: Project) -> Path:
+    key = hashlib.sha256(f"{url}|{project.id}|{project.created_at}".encode()).hexdigest()[:24]
+    return directory / f"{key}.json"
+
+
+def _load_index(path: Path, fingerprint: Fingerprint) -> _Index | None:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    if raw.get("fingerprint") != fingerprint.to_list():
+        return None
+    return _Index({doc_id: (int(entry[0]), set(entry[1])) for doc_id, entry in raw.get("tasks", {}).items()})
+
+
+def _save_index(path: Path, index: _Index, fingerprint: Fingerprint, url: str, project: Project) -> None:
+    record = {"url": url, "project_id": project.id, "project_created_at": project.created_at,
+              "fingerprint": fingerprint.to_list(), "tasks": index.to_json()}
+    write_text_atomic(path, json.dumps(record, sort_keys=True, separators=(",", ":")) + "\n")
+
+
+def _list_index(client: LabelStudioClient, project_id: int, warnings: list[str]) -> tuple[_Index, int]:
+    """Index the project by listing it; remove duplicate tasks of one doc_id that nobody has annotated."""
+    tasks = client.task_doc_ids(project_id)
+    versions: dict[int, set[str]] = {}
+    for prediction in client.predictions(project_id):
+        versions.setdefault(prediction["task"], set()).add(str(prediction["model_version"]))
+    index: dict[str, tuple[int, set[str]]] = {}
+    removed = 0
+    for task_id, doc_id, annotations in tasks:  # oldest first, so the oldest task of a doc_id is kept
+        if not doc_id:
+            continue
+        if doc_id not in index:
+            index[doc_id] = (task_id, set(versions.get(task_id, set())))
+            continue
+        kept_id, kept_versions = index[doc_id]
+        if annotations:
+            warnings.append(f"doc_id {doc_id} has two tasks ({kept_id} and {task_id}); {task_id} has annotations, "
+                            "so it is kept; merge them in Label Studio")
+            continue
+        client.delete_task(task_id)
+        removed += 1
+    return _Index(index), removed
+
+
+# ---------------------------------------------------------------------------------------------------------
+# push
+
+
+def ensure_project(client: LabelStudioClient, title: str, label_config: str, schema: Schema, *,
+                   force: bool = False) -> tuple[Project, bool, bool]:
+    """Find the project by title or create it; bring its labeling config up to date.
+
+    A config change that would orphan existing annotations (their labels, attributes or relations vanish) is
+    refused unless `force`. Returns the project, whether it was created, and whether its config changed.
+    """
+    project = client.find_project(title)
+    if project is None:
+        return client.create_project(title, label_config), True, False
+    if project.label_config.strip() == label_config.strip():
+        return project, False, False
+    annotated = client.export(project.id, all_tasks=False)
+    problems = label_config_problems(label_config, (
+        (f"task {task.get('id')} annotation {annotation.get('id')}", annotation.get("result") or [])
+        for task in annotated for annotation in task.get("annotations") or []), limit=10)
+    relation_names = schema.relation_by_name
+    for task in annotated:
+        for annotation in task.get("annotations") or []:
+            for result in annotation.get("result") or []:
+                for label in result.get("labels") or [] if result.get("type") == "relation" else []:
+                    if label not in relation_names and len(problems) < 10:
+                        problems.append(f"task {task.get('id')} annotation {annotation.get('id')}: relation label "
+                                        f"{label!r} is not in the new schema")
+    if problems and not force:
+        raise SchemaError(f"project {title!r} has annotations that the new labeling config would orphan, so its "
+                          "config was left as it is:\n  " + "\n  ".join(problems) +
+                          "\nKeep those labels, attributes and relations in configs/schema.toml, or pass --force "
+                          "to replace the config anyway (the annotations stay, but Label Studio can no longer show them)")
+    client.set_label_config(project.id, label_config)
+    return client.get_project(project.id), False, True
+
+
+def push(docs: Iterable[AnnotatedDoc], *, project: str, client: LabelStudioClient, schema: Schema | None = None,
+         chunk_size: int = DEFAULT_CHUNK_SIZE, force: bool = False, adjudicate: bool = False,
+         progress: Progress | None = None, index_dir: Path | None = None, where: str = "input") -> PushSummary:
+    """Send records to the project titled `project`: one task per doc_id, one prediction per (doc, annotator).
+
+    Records are checked against the schema, and the results to send against the labeling config with
+    Label Studio's LabelInterface, before anything is sent.
+    """
+    if chunk_size < 1:
+        raise ConfigError(f"--chunk-size must be at least 1, got {chunk_size}")
+    schema = schema or load_schema()
+    records = list(docs)
+    documents, record_count, warnings = group_documents(records, where, adjudicate=adjudicate)
+    validate_docs(records, schema, where)  # labels, attributes and values, relation labels and directions
+    label_config = render_label_config(schema)
+
+    found, created, config_updated = ensure_project(client, project, label_config, schema, force=force)
+    index_path = _cache_path(index_dir or cache_dir(), client.url, found)
+    fingerprint = Fingerprint(0, 0, 0) if created else client.fingerprint(found.id)
+    removed = 0
+    listed = False
+    if fingerprint.tasks == 0:
+        index = _Index({})
+    else:
+        cached = _load_index(index_path, fingerprint)
+        if cached is None:
+            index, removed = _list_index(client, found.id, warnings)
+            listed = True
+            if removed:
+                fingerprint = client.fingerprint(found.id)
+        else:
+            index = cached
+
+    new_tasks, new_predictions, existing_predictions = _plan(documents, index, schema)
+    to_check = [(f"doc {doc_id} ({prediction['model_version']})", prediction["result"])
+                for doc_id, task in new_tasks for prediction in task["predictions"]]
+    to_check += [(f"doc {doc_id} ({annotator})", prediction["result"]) for doc_id, annotator, prediction in new_predictions]
+    problems = label_config_problems(label_config, to_check)
+    if problems:
+        raise SchemaError("predictions that the labeling config rejects (nothing was sent):\n  " + "\n  ".join(problems))
+
+    total = len(new_tasks) + len(new_predictions)
+    done = 0
+    if progress:
+        progress(done, total)
+    expected = fingerprint
+    tasks_created = predictions_created = 0
+
+    def save() -> None:
+        _save_index(index_path, index, expected, client.url, found)
+
+    for start in range(0, len(new_tasks), chunk_size):
+        chunk = new_tasks[start:start + chunk_size]
+        created_pairs = _import_chunk(client, found.id, chunk, index, warnings)
+        for doc_id, task_id, task in created_pairs:
+            versions = {str(p["model_version"]) for p in task["predictions"]}
+            index.tasks[doc_id] = (task_id, versions)
+            tasks_created += 1
+            predictions_created += len(versions)
+        if created_pairs:
+            expected = Fingerprint(tasks=expected.tasks + len(created_pairs),
+                                   predictions=expected.predictions + sum(len(t["predictions"]) for _, _, t in created_pairs),
+                                   max_task_id=max(expected.max_task_id, *(task_id for _, task_id, _ in created_pairs)))
+            save()
+        done += len(chunk)
+        if progress:
+            progress(done, total)
+
+    for start in range(0, len(new_predictions), chunk_size):
+        chunk = new_predictions[start:start + chunk_size]
+        payload = [{**prediction, "task": index.tasks[doc_id][0]} for doc_id, _, prediction in chunk]
+        try:
+            client.import_predictions(found.id, payload)
+        except AmbiguousWriteError:
+            # Unknown outcome: re-list and add only what is still missing.
+            index, _ = _list_index(client, found.id, warnings)
+            payload = [{**prediction, "task": index.tasks[doc_id][0]} for doc_id, annotator, prediction in chunk
+                       if doc_id in index.tasks and annotator not in index.tasks[doc_id][1]]
+            if payload:
+                client.import_predictions(found.id, payload)
+            expected = client.fingerprint(found.id)
+        else:
+            expected = Fingerprint(expected.tasks, expected.predictions + len(payload), expected.max_task_id)
+        for doc_id, annotator, _ in chunk:
+            if doc_id in index.tasks:
+                index.tasks[doc_id][1].add(annotator)
+        predictions_created += len(payload)
+        save()
+        done += len(chunk)
+        if progress:
+            progress(done, total)
+
+    if total == 0 and not listed:
+        return PushSummary(project_id=found.id, project_title=found.title, url=client.url, project_created=created,
+                           config_updated=config_updated, documents=len(documents), records=record_count,
+                           tasks_existing=len(documents), predictions_existing=existing_predictions,
+                           warnings=tuple(warnings))
+    final = client.fingerprint(found.id)
+    if final != expected:
+        # Something changed the project while we worked: typically the in-flight chunk of a killed earlier run.
+        index, more = _list_index(client, found.id, warnings)
+        removed += more
+        listed = True
+        final = client.fingerprint(found.id) if more else final
+    expected = final
+    save()
+
+    return PushSummary(project_id=found.id, project_title=found.title, url=client.url, project_created=created,
+                       config_updated=config_updated, documents=len(documents), records=record_count,
+                       tasks_created=tasks_created, tasks_existing=len(documents) - tasks_created,
+                       predictions_created=predictions_created, predictions_existing=existing_predictions,
+                       duplicates_removed=removed, listed=listed, warnings=tuple(warnings))
+
+
+def _plan(documents: list[_Document], index: _Index, schema: Schema
+          ) -> tuple[list[tuple[str, dict[str, Any]]], list[tuple[str, str, dict[str, Any]]], int]:
+    """New tasks (each with every version as a prediction), new predictions for existing tasks, and the number of
+    predictions that are already there."""
+    new_tasks: list[tuple[str, dict[str, Any]]] = []
+    new_predictions: list[tuple[str, str, dict[str, Any]]] = []
+    existing = 0
+    for document in documents:
+        entry = index.tasks.get(document.doc_id)
+        if entry is None:
+            task = {"data": task_data(document.first),
+                    "predictions": [doc_to_prediction(doc, schema) for doc in document.versions.values()]}
+            new_tasks.append((document.doc_id, task))
+            continue
+        for annotator, doc in document.versions.items():
+            if annotator in entry[1]:
+                existing += 1
+            else:
+                new_predictions.append((document.doc_id, annotator, doc_to_prediction(doc, schema)))
+    return new_tasks, new_predictions, existing
+
+
+def _import_chunk(client: LabelStudioClient, project_id: int, chunk: list[tuple[str, dict[str, Any]]],
+                  index: _Index, warnings: list[str]) -> list[tuple[str, int, dict[str, Any]]]:
+    """Import one chunk; when the outcome is unknown, re-list and send only the documents still missing."""
+    pending = chunk
+    landed: list[tuple[str, int, dict[str, Any]]] = []
+    for attempt in range(client.retries + 1):
+        try:
+            ids = client.import_tasks(project_id, [task for _, task in pending])
+            return landed + [(doc_id, task_id, task) for (doc_id, task), task_id in zip(pending, ids)]
+        except AmbiguousWriteError:
+            if attempt == client.retries:
+                raise
+            client.pause(attempt)
+            listed, _ = _list_index(client, project_id, warnings)
+            arrived = [(doc_id, listed.tasks[doc_id][0], task) for doc_id, task in pending if doc_id in listed.tasks]
+            for doc_id, task_id, task in arrived:
+                index.tasks[doc_id] = (task_id, {str(p["model_version"]) for p in task["predictions"]})
+            landed += arrived
+            pending = [(doc_id, task) for doc_id, task in pending if doc_id not in listed.tasks]
+            if not pending:
+                return landed
+    return landed
+
+
+# ---------------------------------------------------------------------------------------------------------
+# pull
+
+
+def pull(*, project: str, client: LabelStudioClient, include_predictions: bool = False, reviewed_only: bool = False,
+         annotator_names: Mapping[str, str] | None = None) -> tuple[list[AnnotatedDoc], PullSummary]:
+    """Every submitted annotation of the project as a record (annotator = the user's email, or the name that
+    `annotator_names` gives for that email or user id)."""
+    found = client.find_project(project)
+    if found is None:
+        raise ServerError(f"Label Studio at {client.url} has no project titled {project!r}; "
+                          "check the name, or push to it first")
+    tasks = client.export(found.id)
+    if include_predictions:
+        by_task: dict[int, list[dict[str, Any]]] = {}
+        for prediction in client.predictions(found.id):
+            by_task.setdefault(prediction["task"], []).append(prediction)
+        tasks = [{**task, "predictions": sorted(by_task.get(int(task["id"]), []), key=lambda p: p["id"])}
+                 for task in tasks]
+    configured = dict(annotator_names or {})
+    names: dict[int | str, str] = {}
+    for user_id, email in client.user_emails().items():
+        names[user_id] = configured.get(email) or configured.get(str(user_id)) or email
+    return docs_from_export(tasks, include_predictions=include_predictions, reviewed_only=reviewed_only,
+                            annotator_names=names)
+
+
+def load_annotator_names(path: str | os.PathLike[str]) -> dict[str, str]:
+    """A JSON object mapping Label Studio emails (or user ids) to the annotator names to use."""
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise RecordError(str(path), None, None, f"cannot be read as JSON ({error})",
+                          'Write an object like {"alice@example.org": "alice"}') from error
+    if not isinstance(raw, dict) or not all(isinstance(v, str) and v.strip() for v in raw.values()):
+        raise RecordError(str(path), None, None, "must be a JSON object of email (or user id) -> non-empty name",
+                          'Write an object like {"alice@example.org": "alice"}')
+    return {str(key): value for key, value in raw.items()}
+
+
+__all__ = ["PushSummary", "push", "pull", "ensure_project", "group_documents", "load_annotator_names", "cache_dir"]

@@ -1,0 +1,50 @@
+"""'According to X, CLAIM' and 'CLAIM, according to X': the phrase's object is the SOURCE, the clause it
+modifies (without the phrase) the CLAIM, and the CUE is the phrase's words ("according to")."""
+
+from __future__ import annotations
+
+from spacy.tokens import Span
+
+from .context import Quotes, RoleSettings
+from .model import Attribution
+from .phrases import noun_phrase, trim
+
+
+def according_attribution(cue: Span, settings: RoleSettings, quotes: Quotes) -> Attribution | None:
+    doc = cue.doc
+    last = cue[-1]
+    pobj = next((child for child in last.children if child.dep_ == "pobj"), None)
+    if pobj is None:
+        pobj = next((child for token in cue for child in token.children if child.dep_ == "pobj"), None)
+    if pobj is None:
+        return None
+    source = noun_phrase(pobj)
+    phrase_start = min(cue.start, cue[0].left_edge.i)
+    phrase_end = max(cue.end, pobj.right_edge.i + 1)
+    host = cue[0].head
+    sent = cue.sent
+    if phrase_start <= host.i < phrase_end or host.pos_ not in {"VERB", "AUX"} or not sent.start <= host.i < sent.end:
+        # A root phrase, or one hung on a noun ("the figure, according to X"), stands for its whole sentence.
+        start, end = sent.start, sent.end
+    else:
+        start, end = host.left_edge.i, host.right_edge.i + 1
+    trimmed = trim(doc, start, end, drop_complementizer=False)
+    if trimmed is None:
+        return None
+    start, end = trimmed
+    if start >= phrase_start and end <= phrase_end:
+        return None
+    if phrase_start <= start < phrase_end:
+        start = phrase_end  # the phrase opens the clause
+    elif phrase_start < end <= phrase_end:
+        end = phrase_start  # the phrase closes it
+    # Otherwise the phrase sits inside the clause, which keeps it: the only contiguous choice.
+    found = trim(doc, start, end, drop_complementizer=False)
+    if found is None:
+        return None
+    resolved = quotes.resolve(found, (cue.start, cue.end))
+    if resolved is None:
+        return None
+    claim, direct = resolved
+    return Attribution(rule="according_to", cue=(cue.start, cue.end), score=settings.score("according_to"),
+                       lemma=cue.text.lower(), source=source, claims=(claim,), direct=(direct,))

@@ -1,0 +1,168 @@
+"""Attributes that rules can decide: cue_stance, certainty, quote_type, claim_type (statistical), source_type.
+
+Every decision is a lexicon lookup from configs/preannotate.toml; what the rules cannot decide is left unset for
+people (claim_type other than statistical, check_worthy, the source_type of a pronoun).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from spacy.tokens import Doc, Span
+
+from .model import Attribution, TokenRange, get_attributions, set_attributions
+from .phrases import is_quote
+
+_ORGANIZATION_ENTS = {"ORG", "GPE", "NORP", "FAC", "LOC"}
+_ARTICLES = ("the ", "The ")
+_HEDGE_POS = {"ADV", "ADJ", "AUX", "VERB", "PART", "SCONJ"}
+
+
+class AttributionAttributes:
+    def __init__(self, stance: dict[str, str], certainty: dict[str, list[str]], sources: dict[str, list[str]],
+                 statistical_entity_labels: list[str], causal_markers: list[str] = (),
+                 prediction_markers: list[str] = ()) -> None:
+        self.stance = {lemma.lower(): value for lemma, value in stance.items()}
+        self.possible = frozenset(certainty.get("possible", []))
+        self.probable = frozenset(certainty.get("probable", []))
+        self.cue_possible = frozenset(certainty.get("cue_possible", []))
+        self.cue_probable = frozenset(certainty.get("cue_probable", []))
+        self.sources = {name: frozenset(word.lower() for word in words) for name, words in sources.items()
+                        if name != "media_outlets"}
+        self.outlets = frozenset(sources.get("media_outlets", []))
+        self.statistical = frozenset(statistical_entity_labels)
+        self.causal = tuple(causal_markers)
+        self.prediction = frozenset(word.lower() for word in prediction_markers)
+
+    def __call__(self, doc: Doc) -> Doc:
+        items = get_attributions(doc)
+        if not items:
+            return doc
+        annotated = []
+        ents = list(doc.ents)  # Span.ents rescans the whole doc on every call: take them once
+        # Earlier non-pronoun sources, in text order, for a pronoun to take its source_type from.
+        antecedents: list[tuple[int, Span, str]] = []
+        for item in sorted(items, key=lambda item: item.source or item.cue):
+            item = self.annotate(doc, item, antecedents, ents)
+            annotated.append(item)
+            if item.source is not None and item.attrs.get("source", {}).get("source_type"):
+                span = doc[item.source[0]:item.source[1]]
+                if span.root.pos_ != "PRON":
+                    antecedents.append((span.start, span, item.attrs["source"]["source_type"]))
+        set_attributions(doc, sorted(annotated, key=lambda item: item.cue))
+        return doc
+
+    def annotate(self, doc: Doc, item: Attribution, antecedents: list[tuple[int, Span, str]] = (),
+                 ents: list[Span] | None = None) -> Attribution:
+        stance = self.cue_stance(item)
+        attrs: dict[str, Any] = {"cue": {"cue_stance": stance}, "claims": []}
+        if item.source is not None:
+            span = doc[item.source[0]:item.source[1]]
+            source_type = self.source_type(span, ents) or _pronoun_type(span, antecedents)
+            attrs["source"] = {"source_type": source_type} if source_type else {}
+        for claim, direct in zip(item.claims, item.direct):
+            attrs["claims"].append(self.claim_attrs(doc, claim, direct, item.lemma))
+        return replace(item, attrs=attrs)
+
+    def cue_stance(self, item: Attribution) -> str:
+        return self.stance.get(item.lemma, "neutral")
+
+    def claim_attrs(self, doc: Doc, claim: TokenRange, direct: bool, cue_lemma: str = "") -> dict[str, str]:
+        tokens = doc[claim[0]:claim[1]]
+        # Hedges in the claim or in the cue ("believes", "were seen to", "hoped") lower certainty; the weakest wins.
+        # Only hedging parts of speech count: "suspect" the noun is no hedge, "suspect" the verb is.
+        hedging = [token for token in tokens if token.pos_ in _HEDGE_POS]
+        words = {token.lower_ for token in hedging} | {token.lemma_.lower() for token in hedging}
+        if words & self.possible or cue_lemma in self.cue_possible:
+            certainty = "possible"
+        elif words & self.probable or cue_lemma in self.cue_probable:
+            certainty = "probable"
+        else:
+            certainty = "certain"
+        if direct:
+            quote_type = "direct"
+        elif any(is_quote(token) for token in tokens):
+            quote_type = "mixed"
+        else:
+            quote_type = "indirect"
+        return {"certainty": certainty, "quote_type": quote_type, "claim_type": self.claim_type(tokens, words)}
+
+    def claim_type(self, tokens: Span, words: set[str]) -> str:
+        """Figures first (statistical), then an explicit cause, then the future; otherwise an event."""
+        if any(token.ent_type_ in self.statistical for token in tokens):
+            return "statistical"
+        lowered = " " + " ".join(token.lower_ for token in tokens) + " "
+        if any(f" {marker} " in lowered for marker in self.causal):
+            return "causal"
+        if words & self.prediction:
+            return "prediction"
+        return "event"
+
+    def source_type(self, span: Span, doc_ents: list[Span] | None = None) -> str | None:
+        head = span.root
+        lemma = head.lemma_.lower()
+        if head.pos_ == "PRON":
+            return None
+        text = span.text
+        bare = text[4:] if text.startswith(_ARTICLES) else text
+        ents = [ent for ent in (span.doc.ents if doc_ents is None else doc_ents)
+                if span.start <= ent.start and ent.end <= span.end]
+        if text in self.outlets or bare in self.outlets or any(ent.text in self.outlets for ent in ents
+                                                             if ent.start <= head.i < ent.end):
+            return "media_outlet"
+        if lemma in self.sources.get("document", ()):
+            return "document"
+        has_person = any(ent.label_ == "PERSON" for ent in ents)
+        if head.ent_type_ == "PERSON":
+            return "named_person"
+        if lemma in self.sources.get("person_titles", ()) and head.tag_ in {"NN", "NNP"} and any(
+                child.dep_ == "poss" or (child.dep_ == "det" and child.lower_ == "the") or child.dep_ == "compound"
+                and child.ent_type_ for child in head.children):
+            return "named_person"
+        if lemma in self.sources.get("anonymous_official", ()):
+            return "named_person" if has_person else "anonymous_official"
+        if lemma in self.sources.get("media_nouns", ()):
+            return "media_outlet"
+        if lemma in self.sources.get("anonymous_other", ()):
+            return "named_person" if has_person else "anonymous_other"
+        if head.ent_type_ in _ORGANIZATION_ENTS:
+            return "named_organization"
+        if lemma in self.sources.get("organization_nouns", ()) and (
+                any(ent.label_ in _ORGANIZATION_ENTS for ent in ents) or any(
+                    child.dep_ == "det" and child.lower_ == "the" for child in head.children)):
+            return "named_organization"
+        if head.pos_ == "PROPN":
+            return "named_organization"
+        return "anonymous_other"
+
+
+_SINGULAR_PERSON = {"he", "she", "him", "her", "his"}
+_PLURAL = {"they", "them", "their"}
+_THING = {"it", "its"}
+_PERSON_TYPES = {"named_person", "anonymous_official", "anonymous_other"}
+_THING_TYPES = {"named_organization", "document", "media_outlet"}
+
+
+def _is_plural(span: Span) -> bool:
+    root = span.root
+    return root.tag_ in {"NNS", "NNPS"} or any(token.dep_ == "conj" and token.head.i == root.i for token in span)
+
+
+def _pronoun_type(span: Span, antecedents: list[tuple[int, Span, str]]) -> str | None:
+    """A pronoun source takes the type of the nearest earlier source it can refer to (he -> a person, they -> a
+    plural source, it -> an organisation or document). No coreference is resolved in the span itself."""
+    if len(span) != 1 or span.root.pos_ != "PRON":
+        return None
+    word = span.root.lower_
+    for start, antecedent, source_type in reversed(antecedents):
+        if start >= span.start:
+            continue
+        plural = _is_plural(antecedent)
+        if word in _SINGULAR_PERSON and source_type in _PERSON_TYPES and not plural:
+            return source_type
+        if word in _PLURAL and plural:
+            return source_type
+        if word in _THING and source_type in _THING_TYPES and not plural:
+            return source_type
+    return None

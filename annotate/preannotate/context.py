@@ -1,0 +1,98 @@
+"""What every rule family needs besides the token it starts from: its settings and the doc's quotations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.tokens import Doc
+
+from .model import QUOTATIONS, TokenRange
+from .phrases import is_space, trim
+
+
+@dataclass(frozen=True)
+class RoleSettings:
+    reporting_verbs: frozenset[str]
+    object_claim_verbs: frozenset[str]
+    recipient_verbs: frozenset[str]
+    belief_verbs: frozenset[str]
+    unmarked_when_negated: frozenset[str]
+    raising_verbs: frozenset[str]
+    as_verbs: frozenset[str]
+    figure_verbs: frozenset[str]
+    refusal_complements: frozenset[str]
+    refusal_objects: frozenset[str]
+    refusal_without_verbs: frozenset[str]
+    medium_nouns: frozenset[str]
+    medium_prepositions: frozenset[str]
+    ignore_dependencies: frozenset[str]
+    scores: dict[str, float]
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> RoleSettings:
+        def words(key: str) -> frozenset[str]:
+            return frozenset(word.lower() for word in config.get(key, []))
+
+        return cls(reporting_verbs=words("reporting_verbs"), object_claim_verbs=words("object_claim_verbs"),
+                   recipient_verbs=words("recipient_verbs"), belief_verbs=words("belief_verbs"),
+                   unmarked_when_negated=words("unmarked_when_negated"), raising_verbs=words("raising_verbs"),
+                   as_verbs=words("as_verbs"), figure_verbs=words("figure_verbs"),
+                   refusal_complements=words("refusal_complements"), refusal_objects=words("refusal_objects"),
+                   refusal_without_verbs=words("refusal_without_verbs"), medium_nouns=words("medium_nouns"),
+                   medium_prepositions=words("medium_prepositions"),
+                   ignore_dependencies=frozenset(config.get("ignore_dependencies", [])),
+                   scores=dict(config.get("scores", {})))
+
+    def score(self, rule: str) -> float:
+        return float(self.scores.get(rule, 0.5))
+
+
+@dataclass(frozen=True)
+class Quote:
+    start: int  # token offsets, marks included
+    end: int
+    group: int
+
+
+class Quotes:
+    """The doc's quotations (from the quotes component) and how a clause relates to them."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        group = doc.spans[QUOTATIONS] if QUOTATIONS in doc.spans else None
+        groups = group.attrs.get("groups", []) if group is not None else []
+        self.items = [Quote(span.start, span.end, groups[i] if i < len(groups) else i)
+                      for i, span in enumerate(group or [])]
+
+    def containing(self, start: int, end: int) -> Quote | None:
+        for quote in self.items:
+            if quote.start <= start and end <= quote.end:
+                return quote
+        return None
+
+    def resolve(self, claim: TokenRange, cue: TokenRange) -> tuple[TokenRange, bool] | None:
+        """A clause that is (all but punctuation) one quotation becomes that quotation, marks included: a direct
+        claim. Any other clause stays as it is: an indirect or mixed claim. A cue inside a quotation ("“We believe
+        that …,” he added") is nested: its claim stays inside that quotation, or there is none."""
+        start, end = claim
+        around_cue = self.containing(*cue)
+        if around_cue is not None:
+            found = trim(self.doc, max(start, around_cue.start + 1), min(end, around_cue.end - 1))
+            return (found, False) if found is not None else None
+        inside = self.containing(start, end)
+        if inside is not None:
+            return (inside.start, inside.end), True
+        for quote in self.items:
+            if quote.start < end and start < quote.end:
+                outside = [t for t in self.doc[start:end] if not quote.start <= t.i < quote.end]
+                if all(t.is_punct or is_space(t) for t in outside):
+                    return (quote.start, quote.end), True
+        # A clause that runs into a quotation takes the whole of it (the parse often stops at a sentence break
+        # inside the quote): 'he would “probably be meeting ... I’d like to see that war end”'.
+        for quote in self.items:
+            if start < quote.start < end < quote.end:
+                end = quote.end
+            elif quote.start < start < quote.end < end:
+                start = quote.start
+        return (start, end), False

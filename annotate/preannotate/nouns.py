@@ -1,0 +1,90 @@
+"""Noun and adverb cues.
+
+A noun cue takes a "that" clause: "his claim that CLAIM", "a statement from the ministry that CLAIM". The noun
+alone is the CUE; the possessor or the "by/from/of" object is the SOURCE, or else the subject of the verb that has
+the noun as its object ("the ministry issued a statement that ..."). An attribution adverb ("reportedly",
+"allegedly") attributes the clause it modifies to an unnamed source; that clause, adverb included, is the CLAIM.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from .context import Quotes, RoleSettings
+from .model import Attribution, TokenRange
+from .phrases import RELATIVIZERS, claim_clause, noun_phrase, subject_of, trim
+
+_SOURCE_PREPOSITIONS = {"by", "from", "of"}
+
+
+def _possessor(noun: Token) -> TokenRange | None:
+    for child in noun.children:
+        if child.dep_ == "poss":
+            found = noun_phrase(child)
+            if found is None:
+                return None
+            start, end = found
+            # The possessive marker is not part of the source: "Russia's claim" -> "Russia".
+            while end > start and noun.doc[end - 1].tag_ == "POS":
+                end -= 1
+            return (start, end) if start < end else None
+    return None
+
+
+_CLAUSE_DEPS = {"acl", "ccomp", "appos", "relcl"}
+_COMPLETE = {"auxpass", "dobj", "attr", "acomp", "ccomp", "xcomp", "oprd"}
+
+
+def _content_clause(child: Token) -> bool:
+    """A clause that states the noun's content: "claims that X", or without "that" a clause with its own subject
+    and nothing missing ("reports they were withdrawn"), unlike a relative clause ("reports he wrote")."""
+    if child.dep_ not in _CLAUSE_DEPS:
+        return False
+    if any(m.dep_ == "mark" and m.lower_ == "that" for m in child.children):
+        return True
+    subject = next((c for c in child.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    if subject is None or subject.lower_ in RELATIVIZERS or subject.tag_ in {"WDT", "WP"}:
+        return False
+    return any(c.dep_ in _COMPLETE for c in child.children)
+
+
+def noun_attribution(noun: Token, settings: RoleSettings, quotes: Quotes) -> Attribution | None:
+    content = next((child for child in noun.children if child.i > noun.i and _content_clause(child)), None)
+    if content is None:
+        return None
+    found = claim_clause(content)
+    if found is None:
+        return None
+    resolved = quotes.resolve(found, (noun.i, noun.i + 1))
+    if resolved is None:
+        return None
+    claim, direct = resolved
+    source = _possessor(noun)
+    if source is None:
+        for child in noun.children:
+            if child.dep_ == "prep" and child.lower_ in _SOURCE_PREPOSITIONS and child.i < content.i:
+                pobj = next((g for g in child.children if g.dep_ == "pobj"), None)
+                if pobj is not None:
+                    source = noun_phrase(pobj)
+                    break
+    if source is None and noun.dep_ == "dobj":
+        subject = subject_of(noun.head)
+        if subject is not None and subject.pos_ not in {"VERB", "AUX"}:
+            source = noun_phrase(subject, exclude=noun.head)
+    return Attribution(rule="noun_clause", cue=(noun.i, noun.i + 1), score=settings.score("noun_clause"),
+                       lemma=noun.lemma_.lower(), source=source, claims=(claim,), direct=(direct,))
+
+
+def adverb_attribution(adverb: Token, settings: RoleSettings, quotes: Quotes) -> Attribution | None:
+    host = adverb.head
+    if host.pos_ not in {"VERB", "AUX"} or host.i == adverb.i:
+        return None
+    found = trim(adverb.doc, host.left_edge.i, host.right_edge.i + 1)
+    if found is None:
+        return None
+    resolved = quotes.resolve(found, (adverb.i, adverb.i + 1))
+    if resolved is None:
+        return None
+    claim, direct = resolved
+    return Attribution(rule="adverb", cue=(adverb.i, adverb.i + 1), score=settings.score("adverb"),
+                       lemma=adverb.lower_, claims=(claim,), direct=(direct,))

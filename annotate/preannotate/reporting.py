@@ -1,0 +1,340 @@
+"""Reporting verbs: "X said (that) CLAIM", "CLAIM, X told Y", passives, "as" and figure constructions,
+"no comment" and refusals.
+
+The verb's subject is the SOURCE (the agent of a passive), its clausal complement the CLAIM, the object of "tell"
+and a medium, venue or "to" phrase are SUPPLEMENTs. Other complements, tried in order when there is no clause:
+- "quoted X as saying CLAIM" (outer claim "X as saying CLAIM"; the inner attribution comes from "saying");
+- a raising passive: "The troops were seen to have been sent …" (CLAIM: the infinitive clause, no SOURCE);
+- "views/criticised … as CLAIM";
+- "put X at FIGURE";
+- a gerund ("reported capturing …") or a noun-phrase object ("announced the capture of …") for verbs that take one;
+- a verbless headline complement ("Ukraine says North Korean troops back on front line").
+A verb with none of these is kept as *pending*, with its source: the quote rules may still give it a quotation.
+A negated reporting verb is a "no comment" (SOURCE and CUE only), except belief verbs, which keep their claim, and
+knowledge verbs ("did not know that"), which are not an attribution at all.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from .context import Quotes, RoleSettings
+from .model import Attribution, TokenRange
+from .phrases import RELATIVIZERS, claim_clause, inherited_subject, noun_phrase, subject_of, trim, verb_group
+
+PENDING = "pending"
+NO_COMMENT = "no_comment"
+_NEGATIVE_SUBJECT_WORDS = {"no", "neither", "nobody", "none"}
+_END_PUNCT = {".", "!", "?", "”", '"', "’", "'", ":", ";", "…"}
+_NOT_SUPPLEMENT_ENTS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"}
+_VENUE_ENTS = {"GPE", "LOC", "FAC"}
+_VENUE_PREPOSITIONS = {"in", "at"}
+_FIGURE_ENTS = {"CARDINAL", "QUANTITY", "PERCENT", "MONEY"}
+
+
+def is_negated(verb: Token, subject: Token | None) -> bool:
+    if any(child.dep_ == "neg" or (child.dep_ == "advmod" and child.lower_ == "never") for child in verb.children):
+        return True
+    if subject is not None:
+        return any(token.lower_ in _NEGATIVE_SUBJECT_WORDS
+                   and (token.dep_ in {"det", "preconj"} or token.i == subject.i) for token in subject.subtree)
+    return False
+
+
+def source_token(verb: Token, passive: bool) -> Token | None:
+    """The word heading the SOURCE: the subject, the agent of a passive, or the noun a relative clause modifies."""
+    if passive or (verb.tag_ == "VBN" and verb.dep_ == "acl"):
+        for child in verb.children:
+            if child.dep_ == "agent":
+                return next((grandchild for grandchild in child.children if grandchild.dep_ == "pobj"), None)
+        return None
+    subject = subject_of(verb) or inherited_subject(verb)
+    if subject is None and verb.dep_ == "pcomp" and verb.head.lower_ == "as":
+        # "The newspaper quoted US officials as saying ...": the quoted object speaks.
+        return next((child for child in verb.head.head.children if child.dep_ == "dobj"), None)
+    if subject is None:
+        return None
+    if subject.lower_ in RELATIVIZERS and verb.dep_ == "relcl":
+        return verb.head
+    if subject.pos_ in {"VERB", "AUX", "SCONJ"}:
+        return None
+    return subject
+
+
+def source_phrase(head: Token, verb: Token) -> TokenRange | None:
+    """The SOURCE noun phrase. One repair for a known misparse: "In an interview with X, published on DATE, NAME
+    said" hangs NAME as an apposition under X; a PERSON apposition after a participle clause is the speaker."""
+    if head.ent_type_ != "PERSON":
+        children = list(head.children)
+        appositions = [c for c in children if c.dep_ == "appos" and c.ent_type_ == "PERSON" and c.i > head.i]
+        if appositions and any(c.dep_ == "acl" and c.tag_ == "VBN" and head.i < c.i < appositions[0].i
+                               for c in children):
+            return noun_phrase(appositions[0], exclude=verb)
+    return noun_phrase(head, exclude=verb)
+
+
+def prepositional_supplement(prep: Token) -> TokenRange | None:
+    """A supplement phrase is the whole prepositional phrase, preposition and anything inside included."""
+    return trim(prep.doc, prep.i, prep.right_edge.i + 1, drop_complementizer=False)
+
+
+def supplements(verb: Token, lemma: str, settings: RoleSettings) -> list[TokenRange]:
+    """Recipients ("told the BBC", "declared to the BBC"), media ("In a video address on Friday") and venues
+    ("in Davos, Switzerland"). Bare time expressions never."""
+    found: list[TokenRange] = []
+    for child in verb.children:
+        phrase = None
+        if child.dep_ == "dative" or (child.dep_ == "dobj" and lemma in settings.recipient_verbs):
+            phrase = noun_phrase(child, exclude=verb)
+        elif child.dep_ == "prep":
+            pobj = next((g for g in child.children if g.dep_ == "pobj"), None)
+            if pobj is None or pobj.ent_type_ in _NOT_SUPPLEMENT_ENTS:
+                continue
+            word = child.lower_
+            if word == "to" and child.i > verb.i and lemma not in settings.raising_verbs:
+                phrase = prepositional_supplement(child)
+            elif word in settings.medium_prepositions and pobj.lemma_.lower() in settings.medium_nouns:
+                phrase = prepositional_supplement(child)
+            elif word in _VENUE_PREPOSITIONS and pobj.ent_type_ in _VENUE_ENTS:
+                phrase = prepositional_supplement(child)
+        if phrase is not None:
+            found.append(phrase)
+    return found
+
+
+def _headline_object(verb: Token) -> Token | None:
+    """'Ukraine says North Korean troops back on front line': a verbless complement parsed as an object."""
+    sent = verb.sent
+    last = next((t for t in reversed(sent) if t.text.strip()), None)
+    if verb.dep_ != "ROOT" or last is None or last.text in _END_PUNCT:
+        return None
+    obj = next((child for child in verb.children if child.dep_ == "dobj"), None)
+    if obj is None or obj.pos_ == "PRON" or obj.right_edge.i - obj.left_edge.i < 2:
+        return None
+    return obj
+
+
+def _extend_to_sentence_end(verb: Token, claim: TokenRange, cue_positions: frozenset[int]) -> TokenRange:
+    """A claim after its cue runs to the end of the sentence when all that follows hangs off the cue verb's
+    clause (a coordinated clause or an adverbial the parser attached too high) and holds no other cue:
+    "quoted US officials as saying the withdrawal may not be permanent, and the soldiers could return ..."."""
+    doc = verb.doc
+    end = verb.sent.end
+    if claim[1] >= end:
+        return claim
+    chain = {verb.i}
+    current = verb
+    while current.head is not current and current.dep_ in {"pcomp", "prep", "xcomp", "advcl"}:
+        current = current.head
+        chain.add(current.i)
+    rest = [t for t in doc[claim[1]:end] if not (t.is_punct or t.is_space)]
+    if not rest or any(t.i in cue_positions for t in rest):
+        return claim
+    tops = {t.i for t in rest if t.head.i in chain}
+    if not tops or any(doc[i].dep_ not in {"conj", "cc", "advcl", "prep", "npadvmod"} for i in tops):
+        return claim
+    if not all(any(ancestor.i in tops for ancestor in [t, *t.ancestors]) for t in rest):
+        return claim
+    extended = trim(doc, claim[0], end)
+    return extended if extended is not None else claim
+
+
+def _cut_other_attributions(complement: Token, claim: TokenRange, cue_positions: frozenset[int]) -> TokenRange | None:
+    """A claim ends before a trailing part, set off by punctuation or a conjunction, that carries an attribution of
+    its own: "its forces captured a key town – but a Ukrainian military spokesman said …", "…, after reports they
+    were withdrawn …"."""
+    doc = complement.doc
+    start, end = claim
+    for token in complement.subtree:
+        if token.dep_ not in {"conj", "prep", "advcl"} or not start < token.left_edge.i < end:
+            continue
+        if token.right_edge.i + 1 < end:
+            continue
+        before = doc[token.left_edge.i - 1]
+        if not (before.is_punct or before.dep_ == "cc"):
+            continue
+        if any(t.i in cue_positions for t in token.subtree):
+            end = min(end, token.left_edge.i)
+    return trim(doc, start, end) if end < claim[1] else claim
+
+
+def _child(token: Token, dep: str, word: str | None = None) -> Token | None:
+    return next((child for child in token.children if child.dep_ == dep and (word is None or child.lower_ == word)),
+                None)
+
+
+def _quoted_as(verb: Token, cue_positions: frozenset[int]) -> TokenRange | None:
+    """"The newspaper quoted US officials as saying CLAIM": the outer claim is the inner attribution, "US officials
+    as saying CLAIM"; the inner one (SOURCE "US officials", CUE "saying") is found from "saying" itself."""
+    obj, prep = _child(verb, "dobj"), _child(verb, "prep", "as")
+    if obj is None or prep is None or prep.i < obj.i:
+        return None
+    inner = next((child for child in prep.children if child.dep_ == "pcomp" and child.tag_ == "VBG"), None)
+    complement = _child(inner, "ccomp") if inner is not None else None
+    inner_claim = claim_clause(complement) if complement is not None else None
+    if inner_claim is None:
+        return None
+    inner_claim = _extend_to_sentence_end(inner, inner_claim, cue_positions)
+    return trim(verb.doc, obj.left_edge.i, inner_claim[1], drop_complementizer=False)
+
+
+def _as_complement(verb: Token) -> tuple[TokenRange, Token] | None:
+    """"which Zelensky views as a strategic advantage", "criticized by Kyiv as a dangerous escalation"."""
+    prep = _child(verb, "prep", "as")
+    pobj = _child(prep, "pobj") if prep is not None else None
+    if pobj is None:
+        return None
+    found = noun_phrase(pobj)
+    return (found, prep) if found is not None else None
+
+
+def _figure(verb: Token) -> TokenRange | None:
+    """"Zelensky put Ukraine's military casualties at 45,100": the object and the figure."""
+    obj, prep = _child(verb, "dobj"), _child(verb, "prep", "at")
+    pobj = _child(prep, "pobj") if prep is not None else None
+    if obj is None or pobj is None or prep.i < obj.i or not (pobj.ent_type_ in _FIGURE_ENTS or pobj.like_num):
+        return None
+    return trim(verb.doc, obj.left_edge.i, pobj.right_edge.i + 1, drop_complementizer=False)
+
+
+def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Quotes,
+                     cue_positions: frozenset[int] = frozenset()) -> Attribution | None:
+    if verb.dep_ in settings.ignore_dependencies:
+        return None
+    if lemma == "point" and _child(verb, "prt", "out") is None:
+        return None
+    passive = _child(verb, "auxpass") is not None
+    participle = verb.tag_ == "VBN" and verb.dep_ == "acl"  # "– never officially confirmed by Moscow –"
+    if participle and _child(verb, "agent") is None:
+        return None  # "the troops sent", "reports attributed to": modifiers, not reports
+    reporting = lemma in settings.reporting_verbs
+    cue = verb_group(verb)
+    subject = subject_of(verb)
+    head = source_token(verb, passive)
+    source = source_phrase(head, verb) if head is not None else None
+    supplements_found = tuple(supplements(verb, lemma, settings))
+    ccomps = [child for child in verb.children if child.dep_ == "ccomp"] if reporting else []
+
+    def attribution(rule: str, claims: list[tuple[TokenRange, bool]], cue_range: TokenRange = cue,
+                    with_source: bool = True) -> Attribution:
+        return Attribution(rule=rule, cue=cue_range, score=settings.score(rule), lemma=lemma,
+                           source=source if with_source else None, claims=tuple(c for c, _ in claims),
+                           direct=tuple(d for _, d in claims), supplements=supplements_found)
+
+    if reporting and is_negated(verb, subject):
+        if lemma in settings.unmarked_when_negated:
+            return None  # "they did not know that ...": no one holds the content
+        if not (lemma in settings.belief_verbs and ccomps):
+            # A refusal or non-statement: SOURCE and CUE, no claim, no links.
+            if source is None:
+                return None
+            return Attribution(rule=NO_COMMENT, cue=cue, score=settings.score(NO_COMMENT), lemma=lemma,
+                               source=source, negated=True)
+    if ccomps:
+        claims = []
+        for complement in ccomps:
+            found = claim_clause(complement)
+            if found is not None:
+                found = _cut_other_attributions(complement, found, cue_positions)
+            if found is not None and found[0] > verb.i and not passive:
+                found = _extend_to_sentence_end(verb, found, cue_positions)
+            resolved = quotes.resolve(found, cue) if found is not None else None
+            if resolved is not None:
+                claims.append(resolved)
+        if claims:
+            rule = "passive_clause" if passive else ("verb_quote" if claims[0][1] else "verb_clause")
+            return attribution(rule, claims)
+    if reporting and (found := _quoted_as(verb, cue_positions)) is not None:
+        return attribution("verb_clause", [(found, False)])
+    if passive and lemma in settings.raising_verbs:
+        infinitive = next((c for c in verb.children if c.dep_ == "xcomp" and _child(c, "aux", "to") is not None), None)
+        if infinitive is not None and (found := trim(verb.doc, infinitive.left_edge.i, infinitive.right_edge.i + 1,
+                                                      drop_complementizer=False)) is not None:
+            resolved = quotes.resolve(found, cue)
+            if resolved is not None:
+                return attribution("passive_clause", [resolved])
+    if lemma in settings.as_verbs and (as_claim := _as_complement(verb)) is not None:
+        found, prep = as_claim
+        resolved = quotes.resolve(found, cue)
+        if resolved is not None:
+            cue_range = (cue[0], prep.i + 1) if prep.i == cue[1] else cue
+            return attribution("verb_object", [resolved], cue_range)
+    if lemma in settings.figure_verbs and not passive and (found := _figure(verb)) is not None:
+        return attribution("verb_object", [(found, False)])
+    if not reporting:
+        return None
+    if passive:
+        return None  # "X is said to …" with no clause, "the deployment was criticised": nothing to attribute
+    if verb.dep_ == "parataxis" and verb.head.pos_ in {"VERB", "AUX"}:
+        # "The war, he said, will end soon": the clause around the parenthetical, cut at it when it sits at an edge.
+        host = verb.head
+        found = claim_clause(host, exclude=(verb.left_edge.i, verb.right_edge.i + 1))
+        resolved = quotes.resolve(found, cue) if found is not None else None
+        if resolved is not None:
+            return attribution("verb_quote" if resolved[1] else "verb_clause", [resolved])
+    if lemma in settings.object_claim_verbs:
+        gerund = next((c for c in verb.children if c.dep_ == "xcomp" and c.tag_ == "VBG"), None)
+        obj = _child(verb, "dobj")
+        found = None
+        if gerund is not None:
+            found = trim(verb.doc, gerund.left_edge.i, gerund.right_edge.i + 1)
+        elif obj is not None and obj.pos_ != "PRON":
+            found = noun_phrase(obj, exclude=verb, cut_nonrestrictive=True)
+        resolved = quotes.resolve(found, cue) if found is not None and found[1] - found[0] >= 2 else None
+        if resolved is not None:
+            return attribution("verb_object", [resolved])
+    elif lemma == "say" and (obj := _headline_object(verb)) is not None:
+        found = noun_phrase(obj, exclude=verb)
+        if found is not None:
+            return attribution("headline_object", [(found, False)])
+    if source is None:
+        return None
+    return Attribution(rule=PENDING, cue=cue, score=0.0, lemma=lemma, source=source, supplements=supplements_found)
+
+
+def _dobj_end(verb: Token) -> int | None:
+    """End of "provide a definitive response" / "giving any details": the object up to its head noun."""
+    obj = _child(verb, "dobj")
+    return obj.i + 1 if obj is not None else None
+
+
+def refusal_attribution(verb: Token, settings: RoleSettings) -> Attribution | None:
+    """'X declined to comment', 'X declined to provide a definitive response': SOURCE and CUE, no claim.
+    The CUE runs from the refusal verb to the speech verb, or to the head of its object ("response")."""
+    complement = _child(verb, "xcomp")
+    if complement is None:
+        return None
+    lemma = complement.lemma_.lower()
+    end = None
+    if lemma in settings.refusal_complements:
+        end = complement.i + 1
+    elif (obj := _child(complement, "dobj")) is not None and obj.lemma_.lower() in settings.refusal_objects:
+        end = obj.i + 1
+    if end is None:
+        return None
+    head = source_token(verb, passive=False)
+    source = noun_phrase(head, exclude=verb) if head is not None else None
+    if source is None:
+        return None
+    return Attribution(rule=NO_COMMENT, cue=(verb_group(verb)[0], end), score=settings.score(NO_COMMENT),
+                       lemma=verb.lemma_.lower(), source=source, negated=True)
+
+
+def without_attribution(word: Token, settings: RoleSettings) -> Attribution | None:
+    """'…, without giving any details about …': a refusal inside another statement. The SOURCE is the subject of
+    the sentence's main clause."""
+    gerund = _child(word, "pcomp")
+    if gerund is None or gerund.tag_ != "VBG" or gerund.lemma_.lower() not in settings.refusal_without_verbs:
+        return None
+    obj = _child(gerund, "dobj")
+    if obj is None or obj.lemma_.lower() not in settings.refusal_objects:
+        return None
+    current = word.head
+    while current.dep_ in {"ccomp", "xcomp", "advcl", "conj", "pcomp", "prep"} and current.head is not current:
+        current = current.head
+    head = subject_of(current)
+    source = noun_phrase(head, exclude=current) if head is not None else None
+    if source is None:
+        return None
+    return Attribution(rule=NO_COMMENT, cue=(word.i, obj.i + 1), score=settings.score(NO_COMMENT), lemma="without",
+                       source=source, negated=True)
