@@ -16,6 +16,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from .errors import AnnotateError
 
@@ -36,7 +37,7 @@ def reported_errors() -> Iterator[None]:
     try:
         yield
     except AnnotateError as error:
-        err.print(f"[bold red]Error:[/] {error}", markup=True, soft_wrap=True)
+        err.print(f"[bold red]Error:[/] {escape(str(error))}", markup=True, soft_wrap=True)
         raise typer.Exit(1) from None
 
 
