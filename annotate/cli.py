@@ -310,6 +310,7 @@ def push_command(
                       f"{summary.documents} documents; {summary.tasks_created} tasks created, {summary.tasks_existing} already there; "
                       f"{summary.predictions_created} predictions added, {summary.predictions_existing} already there"
                       f"{f'; {summary.duplicates_removed} duplicate tasks removed' if summary.duplicates_removed else ''}.")
+            _say(f"Label the tasks at {summary.url}/projects/{summary.project_id}/data")
 
 
 @app.command("pull")

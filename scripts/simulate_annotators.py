@@ -35,10 +35,14 @@ def main() -> int:
     users = {email: user_id for user_id, email in client.user_emails().items()}
     done = {(task["id"], annotation.get("completed_by"))
             for task in client.export(project.id) for annotation in task.get("annotations", [])}
+    tasks = client.task_doc_ids(project.id)
+    if tasks:
+        print(f"Open the first task in the browser: {client.url}/projects/{project.id}/data?task={tasks[0][0]}",
+              file=sys.stderr)
     for email, version in ANNOTATORS.items():
         user_id = users.get(email) or client.create_user(email)
         created = 0
-        for task_id, doc_id, _ in client.task_doc_ids(project.id):
+        for task_id, doc_id, _ in tasks:
             doc = versions[version].get(doc_id)
             if doc is None or (task_id, user_id) in done:
                 continue

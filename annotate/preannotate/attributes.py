@@ -1,7 +1,8 @@
-"""Attributes that rules can decide: cue_stance, certainty, quote_type, claim_type (statistical), source_type.
+"""Attributes that rules can decide: cue_stance, certainty, quote_type, claim_type, source_type.
 
-Every decision is a lexicon lookup from configs/preannotate.toml; what the rules cannot decide is left unset for
-people (claim_type other than statistical, check_worthy, the source_type of a pronoun).
+Every decision is a lexicon lookup from configs/preannotate.toml. What the rules cannot decide is left to people:
+check_worthy, the claim types that need a reader (opinion, intention, policy, other), the source_type of a pronoun
+with no earlier source to refer to.
 """
 
 from __future__ import annotations
@@ -9,14 +10,24 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
+from spacy.attrs import ENT_TYPE, LEMMA, LOWER, ORTH, POS
+from spacy.strings import get_string_id
+from spacy.symbols import ADJ, ADV, AUX, PART, SCONJ, VERB
 from spacy.tokens import Doc, Span
 
 from .model import Attribution, TokenRange, get_attributions, set_attributions
-from .phrases import is_quote
+from .phrases import QUOTE_CHARS
 
 _ORGANIZATION_ENTS = {"ORG", "GPE", "NORP", "FAC", "LOC"}
 _ARTICLES = ("the ", "The ")
-_HEDGE_POS = {"ADV", "ADJ", "AUX", "VERB", "PART", "SCONJ"}
+_HEDGE_POS = {ADV, ADJ, AUX, VERB, PART, SCONJ}
+_COLUMNS = [POS, LOWER, LEMMA, ENT_TYPE, ORTH]
+_POS, _LOWER, _LEMMA, _ENT_TYPE, _ORTH = range(len(_COLUMNS))
+
+
+def _hashes(words: list[str]) -> frozenset[int]:
+    return frozenset(get_string_id(word.lower()) for word in words)
 
 
 class AttributionAttributes:
@@ -24,16 +35,20 @@ class AttributionAttributes:
                  statistical_entity_labels: list[str], causal_markers: list[str] = (),
                  prediction_markers: list[str] = ()) -> None:
         self.stance = {lemma.lower(): value for lemma, value in stance.items()}
-        self.possible = frozenset(certainty.get("possible", []))
-        self.probable = frozenset(certainty.get("probable", []))
+        # Lexicons as string hashes, to compare with the doc's attribute table.
+        self.possible = _hashes(certainty.get("possible", []))
+        self.probable = _hashes(certainty.get("probable", []))
+        self.hedge_pos = np.array(sorted(_HEDGE_POS), dtype="uint64")
+        self.quote_marks = np.array(sorted(get_string_id(mark) for mark in QUOTE_CHARS | {"``", "''"}), dtype="uint64")
         self.cue_possible = frozenset(certainty.get("cue_possible", []))
         self.cue_probable = frozenset(certainty.get("cue_probable", []))
         self.sources = {name: frozenset(word.lower() for word in words) for name, words in sources.items()
                         if name != "media_outlets"}
         self.outlets = frozenset(sources.get("media_outlets", []))
-        self.statistical = frozenset(statistical_entity_labels)
-        self.causal = tuple(causal_markers)
-        self.prediction = frozenset(word.lower() for word in prediction_markers)
+        self.statistical = np.array(sorted(get_string_id(label) for label in statistical_entity_labels), dtype="uint64")
+        self.causal = [[get_string_id(word) for word in marker.lower().split()] for marker in causal_markers
+                       if marker.split()]
+        self.prediction = _hashes(prediction_markers)
 
     def __call__(self, doc: Doc) -> Doc:
         items = get_attributions(doc)
@@ -41,10 +56,11 @@ class AttributionAttributes:
             return doc
         annotated = []
         ents = list(doc.ents)  # Span.ents rescans the whole doc on every call: take them once
+        table = doc.to_array(_COLUMNS)
         # Earlier non-pronoun sources, in text order, for a pronoun to take its source_type from.
         antecedents: list[tuple[int, Span, str]] = []
         for item in sorted(items, key=lambda item: item.source or item.cue):
-            item = self.annotate(doc, item, antecedents, ents)
+            item = self.annotate(doc, item, antecedents, ents, table)
             annotated.append(item)
             if item.source is not None and item.attrs.get("source", {}).get("source_type"):
                 span = doc[item.source[0]:item.source[1]]
@@ -54,7 +70,7 @@ class AttributionAttributes:
         return doc
 
     def annotate(self, doc: Doc, item: Attribution, antecedents: list[tuple[int, Span, str]] = (),
-                 ents: list[Span] | None = None) -> Attribution:
+                 ents: list[Span] | None = None, table: np.ndarray | None = None) -> Attribution:
         stance = self.cue_stance(item)
         attrs: dict[str, Any] = {"cue": {"cue_stance": stance}, "claims": []}
         if item.source is not None:
@@ -62,18 +78,23 @@ class AttributionAttributes:
             source_type = self.source_type(span, ents) or _pronoun_type(span, antecedents)
             attrs["source"] = {"source_type": source_type} if source_type else {}
         for claim, direct in zip(item.claims, item.direct):
-            attrs["claims"].append(self.claim_attrs(doc, claim, direct, item.lemma))
+            attrs["claims"].append(self.claim_attrs(doc, claim, direct, item.lemma, table))
         return replace(item, attrs=attrs)
 
     def cue_stance(self, item: Attribution) -> str:
         return self.stance.get(item.lemma, "neutral")
 
-    def claim_attrs(self, doc: Doc, claim: TokenRange, direct: bool, cue_lemma: str = "") -> dict[str, str]:
-        tokens = doc[claim[0]:claim[1]]
+    def claim_attrs(self, doc: Doc, claim: TokenRange, direct: bool, cue_lemma: str = "",
+                    table: np.ndarray | None = None) -> dict[str, str]:
+        """From the claim's rows of the doc's attribute table (hashes), not from Token objects: claims are long
+        and there are many, so this stays cheap beside the parser."""
+        if table is None:
+            table = doc.to_array(_COLUMNS)
+        rows = table[claim[0]:claim[1]]
         # Hedges in the claim or in the cue ("believes", "were seen to", "hoped") lower certainty; the weakest wins.
         # Only hedging parts of speech count: "suspect" the noun is no hedge, "suspect" the verb is.
-        hedging = [token for token in tokens if token.pos_ in _HEDGE_POS]
-        words = {token.lower_ for token in hedging} | {token.lemma_.lower() for token in hedging}
+        hedging = rows[np.isin(rows[:, _POS], self.hedge_pos)]
+        words = set(hedging[:, _LOWER].tolist()) | set(hedging[:, _LEMMA].tolist())
         if words & self.possible or cue_lemma in self.cue_possible:
             certainty = "possible"
         elif words & self.probable or cue_lemma in self.cue_probable:
@@ -82,19 +103,21 @@ class AttributionAttributes:
             certainty = "certain"
         if direct:
             quote_type = "direct"
-        elif any(is_quote(token) for token in tokens):
+        elif np.isin(rows[:, _ORTH], self.quote_marks).any():
             quote_type = "mixed"
         else:
             quote_type = "indirect"
-        return {"certainty": certainty, "quote_type": quote_type, "claim_type": self.claim_type(tokens, words)}
+        return {"certainty": certainty, "quote_type": quote_type, "claim_type": self.claim_type(rows, words)}
 
-    def claim_type(self, tokens: Span, words: set[str]) -> str:
+    def claim_type(self, rows: np.ndarray, words: set[int]) -> str:
         """Figures first (statistical), then an explicit cause, then the future; otherwise an event."""
-        if any(token.ent_type_ in self.statistical for token in tokens):
+        if np.isin(rows[:, _ENT_TYPE], self.statistical).any():
             return "statistical"
-        lowered = " " + " ".join(token.lower_ for token in tokens) + " "
-        if any(f" {marker} " in lowered for marker in self.causal):
-            return "causal"
+        lowered = rows[:, _LOWER].tolist()
+        for marker in self.causal:
+            first = marker[0]
+            if any(lowered[i:i + len(marker)] == marker for i, word in enumerate(lowered) if word == first):
+                return "causal"
         if words & self.prediction:
             return "prediction"
         return "event"

@@ -16,11 +16,13 @@ ENTITY_PREFIX = "e"
 
 
 def doc_to_record(doc: Doc, doc_id: str, annotator: str, meta: Mapping[str, Any] | None = None,
-                  entity_labels: Collection[str] = (), entity_scores: Mapping[str, float] | None = None
-                  ) -> AnnotatedDoc:
-    """`entity_labels`: the schema's entity layer (NER labels outside it are left out)."""
+                  entity_labels: Collection[str] = (), entity_scores: Mapping[str, float] | None = None,
+                  text: str | None = None) -> AnnotatedDoc:
+    """`entity_labels`: the schema's entity layer (NER labels outside it are left out). `text`, when the caller
+    has it, is the Doc's text (spaCy keeps it exactly); Doc.text joins every token, so passing it saves that."""
     entity_scores = entity_scores or {}
-    text = doc.text  # Doc.text joins every token: take it once
+    if text is None:
+        text = doc.text
     rows: list[tuple[int, int, str, dict[str, str], float, Any]] = []
     group = doc.spans[SPAN_KEY] if SPAN_KEY in doc.spans else []
     scores = group.attrs.get("scores", []) if group else []

@@ -11,7 +11,8 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, SpanGroup
 
-from .model import ATTRIBUTIONS, CUE_CANDIDATES, QUOTATIONS, SPAN_KEY, TokenRange, get_attributions
+from .model import (ATTRIBUTIONS, CUE_CANDIDATES, QUOTATIONS, SPAN_KEY, TokenRange, get_attributions,
+                    make_serialisable)
 from .reporting import PENDING
 
 
@@ -78,4 +79,6 @@ class AttributionLinker:
                 if key in doc.spans:
                     del doc.spans[key]
             doc.user_data.pop(("._.", ATTRIBUTIONS, None, None), None)
+        else:
+            make_serialisable(doc)
         return doc

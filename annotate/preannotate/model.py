@@ -1,8 +1,8 @@
 """What the attribution components pass to each other on a Doc.
 
 An `Attribution` is one (SOURCE, CUE, CLAIMs, SUPPLEMENTs) group in token offsets. The components keep a list of
-them in `doc._.attributions` as plain dicts, because spaCy ships Docs between processes (n_process > 1) with
-msgpack, which takes dicts and lists, not objects. The last component turns them into `doc.spans["attribution"]`
+them in `doc._.attributions`; the linker removes it, or, when asked to keep it, turns it into plain dicts, because
+spaCy ships Docs between processes (n_process > 1) with msgpack, which takes dicts and lists, not objects. The last component turns them into `doc.spans["attribution"]`
 (links in its attrs, read through `doc._.attribution_links`).
 """
 
@@ -88,11 +88,19 @@ class Attribution:
 
 
 def get_attributions(doc: Doc) -> list[Attribution]:
-    return [Attribution.from_dict(raw) for raw in (doc._.get(ATTRIBUTIONS) or [])]
+    """The working list: Attribution objects inside the pipeline, dicts once made serialisable (or read back)."""
+    return [raw if isinstance(raw, Attribution) else Attribution.from_dict(raw)
+            for raw in (doc._.get(ATTRIBUTIONS) or [])]
 
 
 def set_attributions(doc: Doc, items: list[Attribution]) -> None:
-    doc._.set(ATTRIBUTIONS, [item.to_dict() for item in items])
+    """Objects while the components work (no conversion cost); see `make_serialisable`."""
+    doc._.set(ATTRIBUTIONS, list(items))
+
+
+def make_serialisable(doc: Doc) -> None:
+    """Dicts instead of objects, for a Doc that keeps its working list and may be shipped as bytes (msgpack)."""
+    doc._.set(ATTRIBUTIONS, [item.to_dict() for item in get_attributions(doc)])
 
 
 def span_of(doc: Doc, token_range: TokenRange, label: str = "") -> Span:

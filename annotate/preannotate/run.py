@@ -1,6 +1,6 @@
 """Streaming pre-annotation: AnnotatedDoc records in, AnnotatedDoc predictions out, memory flat in corpus size.
 
-Records go through `nlp.pipe(as_tuples=True)` in chunks; each chunk runs inside `nlp.memory_zone()`, so strings
+Records go through `nlp.pipe` in chunks; each chunk runs inside `nlp.memory_zone()`, so strings
 and lexemes that the chunk added to the vocabulary are freed, and with n_process > 1 each chunk gets fresh worker
 processes. Only one chunk of records is held at a time.
 """
@@ -58,9 +58,13 @@ def preannotate_docs(nlp: Language, records: Iterable[AnnotatedDoc], n_process: 
     entity_scores = nlp.meta.get("attribution", {}).get("entity_scores", {})
     for chunk in _chunks(records, chunk_size):
         with nlp.memory_zone():
-            pairs = ((record.text, (record.doc_id, record.meta)) for record in chunk)
-            for doc, (doc_id, meta) in nlp.pipe(pairs, as_tuples=True, n_process=n_process, batch_size=batch_size):
-                yield doc_to_record(doc, doc_id, annotator, meta, entity_labels, entity_scores)
+            # nlp.pipe keeps input order, so each record pairs with its Doc by position; the doc_id and meta never
+            # leave this process. (as_tuples=True would tokenise here, in the parent, and ship Docs to the workers
+            # instead of strings: with n_process > 1 that work would compete with them.)
+            docs = nlp.pipe((record.text for record in chunk), n_process=n_process, batch_size=batch_size)
+            for record, doc in zip(chunk, docs, strict=True):
+                yield doc_to_record(doc, record.doc_id, annotator, record.meta, entity_labels, entity_scores,
+                                    text=record.text)
 
 
 def count_records(path: str | os.PathLike[str]) -> int:
