@@ -150,6 +150,21 @@ def test_malformed_record_names_file_and_line_and_writes_nothing(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["articles.jsonl", "out.jsonl"]  # no temp file left
 
 
+def test_a_text_longer_than_max_length_is_refused_by_record(nlp, tmp_path):
+    from annotate.preannotate import preannotate_docs
+    from annotate.records import AnnotatedDoc
+
+    limit = nlp.max_length
+    try:
+        nlp.max_length = 50
+        records = [AnnotatedDoc("short", "Officials said so."), AnnotatedDoc("long", "x " * 40)]
+        with pytest.raises(RecordError, match=r"articles.jsonl \(record\):2: field \"text\": doc_id long has 80 "
+                                              r"characters, more than the pipeline's max_length \(50\)"):
+            list(preannotate_docs(nlp, records, source="articles.jsonl (record)"))
+    finally:
+        nlp.max_length = limit
+
+
 @pytest.mark.parametrize("options, message", [({"n_process": 0}, "--n-process"), ({"batch_size": 0}, "--batch-size")])
 def test_bad_options(tmp_path, options, message):
     with pytest.raises(ConfigError, match=message):

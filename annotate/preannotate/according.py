@@ -7,7 +7,7 @@ from spacy.tokens import Span
 
 from .context import Quotes, RoleSettings
 from .model import Attribution
-from .phrases import noun_phrase, trim
+from .phrases import noun_phrase, sentence_bounds, trim
 
 
 def according_attribution(cue: Span, settings: RoleSettings, quotes: Quotes) -> Attribution | None:
@@ -22,10 +22,10 @@ def according_attribution(cue: Span, settings: RoleSettings, quotes: Quotes) -> 
     phrase_start = min(cue.start, cue[0].left_edge.i)
     phrase_end = max(cue.end, pobj.right_edge.i + 1)
     host = cue[0].head
-    sent = cue.sent
-    if phrase_start <= host.i < phrase_end or host.pos_ not in {"VERB", "AUX"} or not sent.start <= host.i < sent.end:
+    sent_start, sent_end = sentence_bounds(doc, cue.start)
+    if phrase_start <= host.i < phrase_end or host.pos_ not in {"VERB", "AUX"} or not sent_start <= host.i < sent_end:
         # A root phrase, or one hung on a noun ("the figure, according to X"), stands for its whole sentence.
-        start, end = sent.start, sent.end
+        start, end = sent_start, sent_end
     else:
         start, end = host.left_edge.i, host.right_edge.i + 1
     trimmed = trim(doc, start, end, drop_complementizer=False)

@@ -21,7 +21,7 @@ from .phrases import QUOTE_CHARS
 
 _ORGANIZATION_ENTS = {"ORG", "GPE", "NORP", "FAC", "LOC"}
 _ARTICLES = ("the ", "The ")
-_HEDGE_POS = {ADV, ADJ, AUX, VERB, PART, SCONJ}
+_HEDGE_POS = frozenset(int(pos) for pos in (ADV, ADJ, AUX, VERB, PART, SCONJ))
 _COLUMNS = [POS, LOWER, LEMMA, ENT_TYPE, ORTH]
 _POS, _LOWER, _LEMMA, _ENT_TYPE, _ORTH = range(len(_COLUMNS))
 
@@ -38,14 +38,13 @@ class AttributionAttributes:
         # Lexicons as string hashes, to compare with the doc's attribute table.
         self.possible = _hashes(certainty.get("possible", []))
         self.probable = _hashes(certainty.get("probable", []))
-        self.hedge_pos = np.array(sorted(_HEDGE_POS), dtype="uint64")
-        self.quote_marks = np.array(sorted(get_string_id(mark) for mark in QUOTE_CHARS | {"``", "''"}), dtype="uint64")
+        self.quote_marks = frozenset(get_string_id(mark) for mark in QUOTE_CHARS | {"``", "''"})
         self.cue_possible = frozenset(certainty.get("cue_possible", []))
         self.cue_probable = frozenset(certainty.get("cue_probable", []))
         self.sources = {name: frozenset(word.lower() for word in words) for name, words in sources.items()
                         if name != "media_outlets"}
         self.outlets = frozenset(sources.get("media_outlets", []))
-        self.statistical = np.array(sorted(get_string_id(label) for label in statistical_entity_labels), dtype="uint64")
+        self.statistical = frozenset(get_string_id(label) for label in statistical_entity_labels)
         self.causal = [[get_string_id(word) for word in marker.lower().split()] for marker in causal_markers
                        if marker.split()]
         self.prediction = _hashes(prediction_markers)
@@ -90,11 +89,10 @@ class AttributionAttributes:
         and there are many, so this stays cheap beside the parser."""
         if table is None:
             table = doc.to_array(_COLUMNS)
-        rows = table[claim[0]:claim[1]]
+        rows = table[claim[0]:claim[1]].tolist()
         # Hedges in the claim or in the cue ("believes", "were seen to", "hoped") lower certainty; the weakest wins.
         # Only hedging parts of speech count: "suspect" the noun is no hedge, "suspect" the verb is.
-        hedging = rows[np.isin(rows[:, _POS], self.hedge_pos)]
-        words = set(hedging[:, _LOWER].tolist()) | set(hedging[:, _LEMMA].tolist())
+        words = {row[column] for row in rows if row[_POS] in _HEDGE_POS for column in (_LOWER, _LEMMA)}
         if words & self.possible or cue_lemma in self.cue_possible:
             certainty = "possible"
         elif words & self.probable or cue_lemma in self.cue_probable:
@@ -103,17 +101,17 @@ class AttributionAttributes:
             certainty = "certain"
         if direct:
             quote_type = "direct"
-        elif np.isin(rows[:, _ORTH], self.quote_marks).any():
+        elif any(row[_ORTH] in self.quote_marks for row in rows):
             quote_type = "mixed"
         else:
             quote_type = "indirect"
         return {"certainty": certainty, "quote_type": quote_type, "claim_type": self.claim_type(rows, words)}
 
-    def claim_type(self, rows: np.ndarray, words: set[int]) -> str:
+    def claim_type(self, rows: list[list[int]], words: set[int]) -> str:
         """Figures first (statistical), then an explicit cause, then the future; otherwise an event."""
-        if np.isin(rows[:, _ENT_TYPE], self.statistical).any():
+        if any(row[_ENT_TYPE] in self.statistical for row in rows):
             return "statistical"
-        lowered = rows[:, _LOWER].tolist()
+        lowered = [row[_LOWER] for row in rows]
         for marker in self.causal:
             first = marker[0]
             if any(lowered[i:i + len(marker)] == marker for i, word in enumerate(lowered) if word == first):

@@ -3,9 +3,10 @@
 Run by scripts/bench_preannotate. In one run, on the same texts and the same base model:
 1. throughput: `nlp.pipe` of the base pipeline over the texts (the baseline), against the whole preannotate
    stream (read JSONL -> attribution pipeline -> AnnotatedDoc -> write JSONL), for each --n-process; runs alternate
-   and the best of --repeat counts, so load from other processes penalises both sides alike. The ratio is
-   baseline time / preannotate time (target >= 0.9), by wall clock and by CPU time (process + workers): on a
-   shared machine the wall clock also measures the neighbours, the CPU time only the work.
+   in pairs run back to back (the order alternating), so load from other processes penalises both sides alike. The
+   ratio is baseline time / preannotate time (target >= 0.9), from the best time of each side and as the median of
+   the pairs' ratios, by wall clock and by CPU time (process + workers): on a shared machine the wall clock also
+   measures the neighbours.
 2. memory: `annotate preannotate`'s library path in a fresh subprocess per corpus size (1x, 10x, 100x the seed
    corpus, replicated), with the peak RSS of its process tree (workers included) sampled by psutil.
 Pipeline loading is outside every timing.
@@ -17,6 +18,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -37,6 +39,8 @@ class ThroughputRow:
     preannotate_seconds: float
     raw_cpu_seconds: float  # CPU time of the process and its workers, best of the repeats
     preannotate_cpu_seconds: float
+    paired_ratio: float  # median over the repeats of raw/preannotate wall time, each pair run back to back
+    paired_cpu_ratio: float
 
     @property
     def ratio(self) -> float:
@@ -50,6 +54,7 @@ class ThroughputRow:
 
     def to_dict(self) -> dict:
         return {**asdict(self), "ratio": round(self.ratio, 3), "cpu_ratio": round(self.cpu_ratio, 3),
+                "paired_ratio": round(self.paired_ratio, 3), "paired_cpu_ratio": round(self.paired_cpu_ratio, 3),
                 "raw_chars_per_second": round(self.characters / self.raw_seconds),
                 "preannotate_chars_per_second": round(self.characters / self.preannotate_seconds)}
 
@@ -113,12 +118,18 @@ def throughput(corpus: Path, workdir: Path, model: str | None, n_processes: list
         _time_raw(raw, texts[:10], n_process, batch_size)
         _time_preannotate(attribution, corpus, workdir / "warm.jsonl", 1, batch_size)
         raw_times, pre_times = [], []
-        for _ in range(repeat):
-            raw_times.append(_time_raw(raw, texts, n_process, batch_size))
-            pre_times.append(_time_preannotate(attribution, corpus, workdir / "out.jsonl", n_process, batch_size))
-        rows.append(ThroughputRow(n_process, len(texts), characters, min(t for t, _ in raw_times),
-                                  min(t for t, _ in pre_times), min(c for _, c in raw_times),
-                                  min(c for _, c in pre_times)))
+        for attempt in range(repeat):
+            # Alternate which side goes first, so a drift in machine load does not favour one side.
+            sides = [lambda: raw_times.append(_time_raw(raw, texts, n_process, batch_size)),
+                     lambda: pre_times.append(_time_preannotate(attribution, corpus, workdir / "out.jsonl",
+                                                                n_process, batch_size))]
+            for side in sides if attempt % 2 == 0 else reversed(sides):
+                side()
+        rows.append(ThroughputRow(
+            n_process, len(texts), characters, min(t for t, _ in raw_times), min(t for t, _ in pre_times),
+            min(c for _, c in raw_times), min(c for _, c in pre_times),
+            statistics.median(r[0] / p[0] for r, p in zip(raw_times, pre_times)),
+            statistics.median(r[1] / p[1] for r, p in zip(raw_times, pre_times))))
     return rows
 
 
@@ -178,13 +189,15 @@ def format_report(result: dict) -> str:
     lines = [f"model {result['model']}, batch size {result['batch_size']}, best of {result['repeat']}, "
              f"{result['cpu_count']} CPUs; throughput on the {result['throughput_corpus']} corpus", "",
              "| n_process | docs | chars | raw nlp.pipe s | preannotate s | raw chars/s | preannotate chars/s "
-             "| ratio (wall) | raw CPU s | preannotate CPU s | ratio (CPU) |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| ratio, best | ratio, median of pairs | raw CPU s | preannotate CPU s | CPU ratio, best "
+             "| CPU ratio, median of pairs |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in result["throughput"]:
         lines.append(f"| {row['n_process']} | {row['docs']} | {row['characters']} | {row['raw_seconds']:.2f} | "
                      f"{row['preannotate_seconds']:.2f} | {row['raw_chars_per_second']} | "
-                     f"{row['preannotate_chars_per_second']} | {row['ratio']:.3f} | {row['raw_cpu_seconds']:.2f} | "
-                     f"{row['preannotate_cpu_seconds']:.2f} | {row['cpu_ratio']:.3f} |")
+                     f"{row['preannotate_chars_per_second']} | {row['ratio']:.3f} | {row['paired_ratio']:.3f} | "
+                     f"{row['raw_cpu_seconds']:.2f} | {row['preannotate_cpu_seconds']:.2f} | {row['cpu_ratio']:.3f} | "
+                     f"{row['paired_cpu_ratio']:.3f} |")
     lines += ["", "| n_process | corpus | docs | chars | peak RSS MB | wall s |", "|---:|---:|---:|---:|---:|---:|"]
     for row in result["memory"]:
         lines.append(f"| {row['n_process']} | {row['factor']}x | {row['docs']} | {row['characters']} | "
@@ -214,10 +227,10 @@ def main(argv: list[str] | None = None) -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seed", type=Path, default=DEFAULT_SEED, help="seed articles JSONL (default: gold/seed)")
     parser.add_argument("--factors", default="1,10,100", help="corpus sizes for peak RSS, as multiples of the seed")
-    parser.add_argument("--throughput-factor", type=int, default=100, help="corpus size for the throughput runs")
+    parser.add_argument("--throughput-factor", type=int, default=10, help="corpus size for the throughput runs")
     parser.add_argument("--n-process", default="1,2", help="values of --n-process to measure")
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs per side; the best counts")
+    parser.add_argument("--repeat", type=int, default=7, help="timed pairs of runs")
     parser.add_argument("--model", default=None, help="base spaCy pipeline (default: the preferred installed one)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON here")
     args = parser.parse_args(argv)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+from spacy.attrs import LEMMA, POS
 from spacy.matcher import PhraseMatcher
 from spacy.symbols import VERB as VERB_POS
 from spacy.tokens import Doc, Span, SpanGroup
@@ -86,7 +88,7 @@ class CueFinder:
         for kind, phrases in forms.items():
             if phrases:
                 self.matcher.add(kind, [_tokens(vocab, phrase) for phrase in sorted(phrases)])
-        self.verb_lemma_ids = frozenset(vocab.strings.add(lemma) for lemma in self.verb_lemmas)
+        self.verb_lemma_array = np.array(sorted(vocab.strings.add(lemma) for lemma in self.verb_lemmas), dtype="uint64")
 
     def _accept(self, kind: str, span: Span) -> str | None:
         """The lexicon lemma when the match has the right part of speech, else None."""
@@ -111,11 +113,13 @@ class CueFinder:
             lemma = self._accept(kind, doc[start:end])
             if lemma is not None:
                 spans.append(Span(doc, start, end, label=kind, kb_id=lemma))
-        # A word that is also a lemma-matched verb the forms missed ("hoped" tagged with lemma "hope").
+        # A verb whose lemma is in the lexicon but whose form the list missed (an irregular form).
         seen = {span.start for span in spans}
-        for token in doc:
-            if token.lemma in self.verb_lemma_ids and token.pos == VERB_POS and token.i not in seen:
-                spans.append(Span(doc, token.i, token.i + 1, label=VERB, kb_id=token.lemma_))
+        table = doc.to_array([LEMMA, POS])
+        hits = (np.isin(table[:, 0], self.verb_lemma_array) & (table[:, 1] == VERB_POS)).nonzero()[0].tolist()
+        for index in hits:
+            if index not in seen:
+                spans.append(Span(doc, index, index + 1, label=VERB, kb_id=doc[index].lemma_))
         doc.spans[CUE_CANDIDATES] = SpanGroup(doc, name=CUE_CANDIDATES, spans=filter_spans(spans))
         return doc
 

@@ -13,6 +13,7 @@ from spacy.tokens import Doc, Span, SpanGroup
 
 from .model import (ATTRIBUTIONS, CUE_CANDIDATES, QUOTATIONS, SPAN_KEY, TokenRange, get_attributions,
                     make_serialisable)
+from .phrases import CACHE_KEY
 from .reporting import PENDING
 
 
@@ -72,6 +73,7 @@ class AttributionLinker:
         group.attrs["scores"] = [round(scores[keys[key]], 4) for key in order]
         group.attrs["attrs"] = [attrs[keys[key]] for key in order]
         group.attrs["links"] = sorted([new_index[a], new_index[b], label] for a, b, label in links)
+        doc.user_data.pop(CACHE_KEY, None)
         doc.spans[SPAN_KEY] = group
         if not self.keep_intermediate:
             # The working data has served; dropping it keeps the Doc small to ship between processes.

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
+from .phrases import line_breaks
+
 
 class ParagraphBreaks:
     def __call__(self, doc: Doc) -> Doc:
-        for token in doc[1:]:
-            previous = doc[token.i - 1]
-            if token.is_space:
-                continue
-            if "\n" in previous.whitespace_ or (previous.is_space and "\n" in previous.text):
-                token.is_sent_start = True
+        for index in line_breaks(doc):
+            if index + 1 < len(doc) and not doc[index + 1].is_space:
+                doc[index + 1].is_sent_start = True
         return doc

@@ -7,6 +7,10 @@ punctuation, a CUE a verb with its auxiliaries and negation.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+
+from spacy.attrs import DEP, IS_SPACE, ORTH
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
 from .model import TokenRange
@@ -14,6 +18,9 @@ from .model import TokenRange
 OPENING_QUOTES = {"“", '"', "«", "„"}
 CLOSING_QUOTES = {"”", '"', "»", "“"}
 QUOTE_CHARS = OPENING_QUOTES | CLOSING_QUOTES
+_QUOTE_IDS = frozenset(get_string_id(mark) for mark in QUOTE_CHARS | {"``", "''"})
+_RELCL = get_string_id("relcl")
+CACHE_KEY = "attribution_cache"  # a private user_data key, removed by the linker
 _LEADING_DROP = {"that", "whether"}
 _VERB_GROUP_DEPS = {"aux", "auxpass", "neg"}
 RELATIVIZERS = {"who", "which", "that", "whom", "whose"}
@@ -60,7 +67,8 @@ def trim(doc: Doc, start: int, end: int, drop_complementizer: bool = True) -> To
         if sum(t.text == "(" for t in inside) > sum(t.text == ")" for t in inside):
             end += 1
     # A mark at an edge whose partner lies outside the phrase belongs to a quotation around it, not to the phrase.
-    if start < end and sum(1 for t in doc[start:end] if is_quote(t)) % 2 == 1:
+    marks = quote_positions(doc)
+    if start < end and (bisect_left(marks, end) - bisect_left(marks, start)) % 2 == 1:
         if is_quote(doc[start]) and not _opens(doc[start]):
             start, end = strip(start + 1, end)
         elif is_quote(doc[end - 1]) and _opens(doc[end - 1]):
@@ -78,21 +86,68 @@ def _opens(token: Token) -> bool:
     return False
 
 
+def _cache(doc: Doc) -> dict:
+    """Per-Doc lookups the rules share, computed once from attribute arrays (Token objects are slow to make).
+    Kept in user_data under a private key while the components run; the linker drops it."""
+    cache = doc.user_data.get(CACHE_KEY)
+    if cache is None:
+        cache = doc.user_data[CACHE_KEY] = {}
+    return cache
+
+
+def quote_positions(doc: Doc) -> list[int]:
+    """Sorted indices of the quotation-mark tokens."""
+    cache = _cache(doc)
+    if "quotes" not in cache:
+        cache["quotes"] = [i for i, orth in enumerate(doc.to_array(ORTH).tolist()) if orth in _QUOTE_IDS]
+    return cache["quotes"]
+
+
+def relcl_positions(doc: Doc) -> list[int]:
+    """Sorted indices of the tokens that head a relative clause."""
+    cache = _cache(doc)
+    if "relcl" not in cache:
+        cache["relcl"] = [i for i, dep in enumerate(doc.to_array(DEP).tolist()) if dep == _RELCL]
+    return cache["relcl"]
+
+
+def sentence_bounds(doc: Doc, index: int) -> tuple[int, int]:
+    """[start, end) of the sentence holding token `index` (Token.sent rescans the doc every time)."""
+    cache = _cache(doc)
+    if "sents" not in cache:
+        cache["sents"] = [sent.start for sent in doc.sents] + [len(doc)]
+    starts = cache["sents"]
+    position = bisect_right(starts, index) - 1
+    return starts[position], starts[position + 1]
+
+
+def right_spine(head: Token, end: int) -> list[Token]:
+    """The chain of descendants of `head`, outermost first, whose subtrees reach the phrase's last token."""
+    spine = []
+    node = head
+    while True:
+        node = next((child for child in node.rights if child.right_edge.i + 1 >= end), None)
+        if node is None:
+            return spine
+        spine.append(node)
+
+
 def _cut_nonrestrictive(head: Token, start: int, end: int) -> int:
     """The end of a phrase without a trailing non-restrictive part set off by a comma, which adds the author's
     background rather than the attributed content: ", where Ukraine launched …", ", a village in …",
     ", without giving any details …"."""
     doc = head.doc
-    for token in head.subtree:
-        if not start < token.left_edge.i < end or token.right_edge.i + 1 < end:
+    for token in right_spine(head, end):
+        left = token.left_edge.i
+        if not start < left < end:
             continue
-        comma = token.left_edge.i - 1
+        comma = left - 1
         while comma > start and doc[comma].is_space:
             comma -= 1
         if doc[comma].text != ",":
             continue
         if token.dep_ in {"relcl", "appos"} or (token.dep_ == "prep" and token.lower_ == "without"):
-            end = min(end, comma)
+            return comma  # the outermost such part: everything after it goes
     return end
 
 
@@ -102,15 +157,15 @@ def noun_phrase(head: Token, exclude: Token | None = None, cut_nonrestrictive: b
     comma-separated trailing part goes: "significant losses in a fight in which he participated"."""
     doc = head.doc
     start, end = head.left_edge.i, head.right_edge.i + 1
+    sent_start, sent_end = sentence_bounds(doc, head.i)
     if cut_nonrestrictive:
         end = _cut_nonrestrictive(head, start, end)
-        sent = head.sent
-        return trim(doc, max(start, sent.start), min(end, sent.end), drop_complementizer=False)
-    for token in head.subtree:
-        if token.dep_ == "relcl" and token.left_edge.i > head.i:
-            end = min(end, token.left_edge.i)
-        elif token.dep_ == "relcl" and token.i > head.i:
-            end = min(end, token.i)
+        return trim(doc, max(start, sent_start), min(end, sent_end), drop_complementizer=False)
+    relatives = relcl_positions(doc)
+    first = bisect_right(relatives, head.i)
+    if first < len(relatives) and relatives[first] < end:
+        relative = doc[relatives[first]]
+        end = relative.left_edge.i if relative.left_edge.i > head.i else relative.i
     if exclude is not None and start <= exclude.i < end:
         # A parse that hangs the cue under its own subject: keep the side of the phrase with the head.
         if exclude.i > head.i:
@@ -118,8 +173,7 @@ def noun_phrase(head: Token, exclude: Token | None = None, cut_nonrestrictive: b
         else:
             start = exclude.i + 1
     # Never run across a sentence boundary.
-    sent = head.sent
-    start, end = max(start, sent.start), min(end, sent.end)
+    start, end = max(start, sent_start), min(end, sent_end)
     return trim(doc, start, end, drop_complementizer=False)
 
 
@@ -196,20 +250,26 @@ def inherited_subject(verb: Token) -> Token | None:
     return None
 
 
+def line_breaks(doc: Doc) -> list[int]:
+    """Indices of the whitespace tokens that hold a line break (spaCy keeps any whitespace beyond one space as a
+    token of its own, so a line break is always in one)."""
+    spaces = doc.to_array(IS_SPACE).nonzero()[0].tolist()
+    return [i for i in spaces if "\n" in doc[i].text]
+
+
 def paragraph_index(doc: Doc) -> list[int]:
     """The paragraph number of every token: a paragraph ends at a line break."""
-    numbers = []
-    paragraph = 0
-    for token in doc:
-        numbers.append(paragraph)
-        if "\n" in token.text or "\n" in token.whitespace_:
-            paragraph += 1
+    numbers = [0] * len(doc)
+    paragraph, previous = 0, 0
+    for index in line_breaks(doc):
+        numbers[previous:index + 1] = [paragraph] * (index + 1 - previous)
+        paragraph, previous = paragraph + 1, index + 1
+    numbers[previous:] = [paragraph] * (len(doc) - previous)
     return numbers
 
 
 def sentence_index(doc: Doc) -> list[int]:
     numbers = [0] * len(doc)
     for number, sent in enumerate(doc.sents):
-        for i in range(sent.start, sent.end):
-            numbers[i] = number
+        numbers[sent.start:sent.end] = [number] * (sent.end - sent.start)
     return numbers

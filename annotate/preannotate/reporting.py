@@ -20,7 +20,8 @@ from spacy.tokens import Token
 
 from .context import Quotes, RoleSettings
 from .model import Attribution, TokenRange
-from .phrases import RELATIVIZERS, claim_clause, inherited_subject, noun_phrase, subject_of, trim, verb_group
+from .phrases import (RELATIVIZERS, claim_clause, inherited_subject, noun_phrase, right_spine, sentence_bounds,
+                      subject_of, trim, verb_group)
 
 PENDING = "pending"
 NO_COMMENT = "no_comment"
@@ -104,9 +105,11 @@ def supplements(verb: Token, lemma: str, settings: RoleSettings) -> list[TokenRa
 
 def _headline_object(verb: Token) -> Token | None:
     """'Ukraine says North Korean troops back on front line': a verbless complement parsed as an object."""
-    sent = verb.sent
-    last = next((t for t in reversed(sent) if t.text.strip()), None)
-    if verb.dep_ != "ROOT" or last is None or last.text in _END_PUNCT:
+    if verb.dep_ != "ROOT":
+        return None
+    start, end = sentence_bounds(verb.doc, verb.i)
+    last = next((t for t in reversed(verb.doc[start:end]) if t.text.strip()), None)
+    if last is None or last.text in _END_PUNCT:
         return None
     obj = next((child for child in verb.children if child.dep_ == "dobj"), None)
     if obj is None or obj.pos_ == "PRON" or obj.right_edge.i - obj.left_edge.i < 2:
@@ -119,7 +122,7 @@ def _extend_to_sentence_end(verb: Token, claim: TokenRange, cue_positions: froze
     clause (a coordinated clause or an adverbial the parser attached too high) and holds no other cue:
     "quoted US officials as saying the withdrawal may not be permanent, and the soldiers could return ..."."""
     doc = verb.doc
-    end = verb.sent.end
+    end = sentence_bounds(doc, verb.i)[1]
     if claim[1] >= end:
         return claim
     chain = {verb.i}
@@ -145,16 +148,14 @@ def _cut_other_attributions(complement: Token, claim: TokenRange, cue_positions:
     were withdrawn …"."""
     doc = complement.doc
     start, end = claim
-    for token in complement.subtree:
-        if token.dep_ not in {"conj", "prep", "advcl"} or not start < token.left_edge.i < end:
+    for token in right_spine(complement, end):
+        left = token.left_edge.i
+        if token.dep_ not in {"conj", "prep", "advcl"} or not start < left < end:
             continue
-        if token.right_edge.i + 1 < end:
-            continue
-        before = doc[token.left_edge.i - 1]
-        if not (before.is_punct or before.dep_ == "cc"):
-            continue
-        if any(t.i in cue_positions for t in token.subtree):
-            end = min(end, token.left_edge.i)
+        before = doc[left - 1]
+        if (before.is_punct or before.dep_ == "cc") and any(left <= i <= token.right_edge.i for i in cue_positions):
+            end = left
+            break
     return trim(doc, start, end) if end < claim[1] else claim
 
 

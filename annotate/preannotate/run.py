@@ -15,7 +15,7 @@ from pathlib import Path
 
 from spacy.language import Language
 
-from ..errors import ConfigError
+from ..errors import ConfigError, RecordError
 from ..records import AnnotatedDoc, read_docs, write_docs
 from ..schema import load_schema
 from .convert import doc_to_record
@@ -47,11 +47,23 @@ def check_options(n_process: int, batch_size: int, chunk_size: int = DEFAULT_CHU
         raise ConfigError(f"chunk size must be 1 or more, got {chunk_size}")
 
 
+def _fits(nlp: Language, records: Iterable[AnnotatedDoc], source: str) -> Iterator[AnnotatedDoc]:
+    """Refuse a text longer than the pipeline's max_length with a clear error, before spaCy fails mid-batch."""
+    for number, record in enumerate(records, start=1):
+        if len(record.text) > nlp.max_length:
+            raise RecordError(source, number, "text",
+                              f"doc_id {record.doc_id} has {len(record.text):,} characters, more than the pipeline's "
+                              f"max_length ({nlp.max_length:,})", "Split the article, or raise nlp.max_length")
+        yield record
+
+
 def preannotate_docs(nlp: Language, records: Iterable[AnnotatedDoc], n_process: int = 1,
-                     batch_size: int = DEFAULT_BATCH_SIZE, chunk_size: int = DEFAULT_CHUNK_SIZE
-                     ) -> Iterator[AnnotatedDoc]:
-    """Predictions for each record, in input order, keeping its doc_id and meta."""
+                     batch_size: int = DEFAULT_BATCH_SIZE, chunk_size: int = DEFAULT_CHUNK_SIZE,
+                     source: str = "<records>") -> Iterator[AnnotatedDoc]:
+    """Predictions for each record, in input order, keeping its doc_id and meta. `source` names the input in
+    errors (a record is then located by its number in the stream)."""
     check_options(n_process, batch_size, chunk_size)
+    records = _fits(nlp, records, source)
     annotator = annotator_name(nlp)
     schema = load_schema()
     entity_labels = frozenset(label.name for layer in schema.layers if layer.name != "span" for label in layer.labels)
@@ -89,7 +101,8 @@ def preannotate_file(input_path: str | os.PathLike[str], output_path: str | os.P
 
     def counted() -> Iterator[AnnotatedDoc]:
         nonlocal count
-        for record in preannotate_docs(nlp, read_docs(input_path), n_process, batch_size, chunk_size):
+        for record in preannotate_docs(nlp, read_docs(input_path), n_process, batch_size, chunk_size,
+                                       source=f"{input_path} (record)"):
             count += 1
             if on_record is not None:
                 on_record(count)

@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Token
 
 from .context import Quote, Quotes
 from .model import Attribution, get_attributions, set_attributions
-from .phrases import is_space, paragraph_index, sentence_index, trim
+from .phrases import is_space, paragraph_index, sentence_bounds, sentence_index, trim
 from .reporting import PENDING
 
 _NP_INNER = {"compound", "flat", "nmod", "amod", "poss"}
@@ -173,7 +173,7 @@ def _colon_attribution(doc: Doc, quote: Quote, items: list[Attribution], score: 
     head = word
     while head.dep_ in _NP_INNER and head.i < head.head.i < colon.i:
         head = head.head
-    source = trim(doc, max(head.left_edge.i, head.sent.start), colon.i, drop_complementizer=False)
+    source = trim(doc, max(head.left_edge.i, sentence_bounds(doc, head.i)[0]), colon.i, drop_complementizer=False)
     if source is None or any(t.pos_ in {"VERB", "AUX"} for t in doc[source[0]:source[1]]):
         return None, None
     # A speaker label opens its sentence or line ("Zelensky: “…”"); a colon after a clause is not one.
