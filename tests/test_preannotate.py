@@ -202,3 +202,22 @@ def test_scores_on_the_seed_gold_meet_the_targets(predictions):
     assert evaluation.f1("CUE", "exact") >= 0.85
     assert evaluation.f1("SOURCE", "exact") >= 0.75
     assert evaluation.f1("CLAIM", "overlap") >= 0.75
+
+
+def test_benchmark_corpus_replicates_the_seed_with_distinct_ids(tmp_path):
+    from annotate.preannotate.bench import replicate
+
+    docs, characters = replicate(SEED_ARTICLES, 3, tmp_path / "corpus.jsonl")
+    seed = list(read_docs(SEED_ARTICLES))
+    corpus = list(read_docs(tmp_path / "corpus.jsonl"))
+    assert docs == len(corpus) == 3 * len(seed)
+    assert characters == 3 * sum(len(doc.text) for doc in seed)
+    assert len({doc.doc_id for doc in corpus}) == len(corpus)
+    assert [doc.text for doc in corpus[:len(seed)]] == [doc.text for doc in seed]
+
+
+def test_finished_docs_carry_only_the_result(nlp):
+    doc = nlp("“We will not give up,” the minister said.")
+    assert set(doc.spans) == {"attribution"}
+    assert doc.user_data == {}
+    assert doc.tensor.size == 0  # [pipeline] drop_tensor

@@ -2,11 +2,11 @@
 
 Run by scripts/bench_preannotate. In one run, on the same texts and the same base model:
 1. throughput: `nlp.pipe` of the base pipeline over the texts (the baseline), against the whole preannotate
-   stream (read JSONL -> attribution pipeline -> AnnotatedDoc -> write JSONL), for each --n-process; runs alternate
-   in pairs run back to back (the order alternating), so load from other processes penalises both sides alike. The
-   ratio is baseline time / preannotate time (target >= 0.9), from the best time of each side and as the median of
-   the pairs' ratios, by wall clock and by CPU time (process + workers): on a shared machine the wall clock also
-   measures the neighbours.
+   stream (read JSONL -> attribution pipeline -> AnnotatedDoc -> write JSONL), for each --n-process. The corpus is
+   cut into blocks and each block is run by both sides back to back (the order alternating), so changes in the
+   load from other processes fall on both sides alike. The ratio is baseline time / preannotate time over all
+   blocks (target >= 0.9), also given as the median of the blocks' ratios, by wall clock and by CPU time (process
+   + workers).
 2. memory: `annotate preannotate`'s library path in a fresh subprocess per corpus size (1x, 10x, 100x the seed
    corpus, replicated), with the peak RSS of its process tree (workers included) sampled by psutil.
 Pipeline loading is outside every timing.
@@ -35,11 +35,11 @@ class ThroughputRow:
     n_process: int
     docs: int
     characters: int
-    raw_seconds: float  # wall clock, best of the repeats
+    raw_seconds: float  # wall clock for one pass over the corpus (mean of the passes)
     preannotate_seconds: float
-    raw_cpu_seconds: float  # CPU time of the process and its workers, best of the repeats
+    raw_cpu_seconds: float  # CPU time of the process and its workers for one pass
     preannotate_cpu_seconds: float
-    paired_ratio: float  # median over the repeats of raw/preannotate wall time, each pair run back to back
+    paired_ratio: float  # median over the blocks of raw/preannotate wall time, each block run back to back
     paired_cpu_ratio: float
 
     @property
@@ -104,32 +104,43 @@ def _time_preannotate(nlp, corpus: Path, output: Path, n_process: int, batch_siz
 
 
 def throughput(corpus: Path, workdir: Path, model: str | None, n_processes: list[int], batch_size: int,
-               repeat: int) -> list[ThroughputRow]:
+               repeat: int, block_docs: int) -> list[ThroughputRow]:
+    """Both sides over the same corpus, block by block: each block of `block_docs` x n_process documents is run by
+    one side and then the other (the order alternating), `repeat` passes over the corpus. Interleaving at this
+    grain cancels the drifts in machine load that decide whole-run timings on a shared machine."""
     from ..nlp import load_pipeline
     from .pipeline import build_pipeline
 
-    texts = [doc.text for doc in read_docs(corpus)]
-    characters = sum(len(text) for text in texts)
+    records = list(read_docs(corpus))
+    characters = sum(len(record.text) for record in records)
     raw = load_pipeline(model)
     attribution = build_pipeline(model)
     rows = []
     for n_process in n_processes:
+        size = block_docs * n_process
+        blocks = []
+        for number, start in enumerate(range(0, len(records), size)):
+            path = workdir / f"block_{n_process}_{number}.jsonl"
+            write_docs(path, records[start:start + size])
+            blocks.append((path, [record.text for record in records[start:start + size]]))
         # Warm both up (first-call allocations, worker start-up paths) before timing.
-        _time_raw(raw, texts[:10], n_process, batch_size)
-        _time_preannotate(attribution, corpus, workdir / "warm.jsonl", 1, batch_size)
-        raw_times, pre_times = [], []
+        _time_raw(raw, blocks[0][1], n_process, batch_size)
+        _time_preannotate(attribution, blocks[0][0], workdir / "warm.jsonl", n_process, batch_size)
+        raw_total, pre_total, ratios = [0.0, 0.0], [0.0, 0.0], ([], [])
         for attempt in range(repeat):
-            # Alternate which side goes first, so a drift in machine load does not favour one side.
-            sides = [lambda: raw_times.append(_time_raw(raw, texts, n_process, batch_size)),
-                     lambda: pre_times.append(_time_preannotate(attribution, corpus, workdir / "out.jsonl",
-                                                                n_process, batch_size))]
-            for side in sides if attempt % 2 == 0 else reversed(sides):
-                side()
+            for number, (path, texts) in enumerate(blocks):
+                timed = {}
+                order = ("raw", "pre") if (attempt + number) % 2 == 0 else ("pre", "raw")
+                for side in order:
+                    timed[side] = (_time_raw(raw, texts, n_process, batch_size) if side == "raw" else
+                                   _time_preannotate(attribution, path, workdir / "out.jsonl", n_process, batch_size))
+                for i in (0, 1):
+                    raw_total[i] += timed["raw"][i]
+                    pre_total[i] += timed["pre"][i]
+                    ratios[i].append(timed["raw"][i] / timed["pre"][i])
         rows.append(ThroughputRow(
-            n_process, len(texts), characters, min(t for t, _ in raw_times), min(t for t, _ in pre_times),
-            min(c for _, c in raw_times), min(c for _, c in pre_times),
-            statistics.median(r[0] / p[0] for r, p in zip(raw_times, pre_times)),
-            statistics.median(r[1] / p[1] for r, p in zip(raw_times, pre_times))))
+            n_process, len(records), characters, raw_total[0] / repeat, pre_total[0] / repeat,
+            raw_total[1] / repeat, pre_total[1] / repeat, statistics.median(ratios[0]), statistics.median(ratios[1])))
     return rows
 
 
@@ -157,14 +168,14 @@ def peak_rss(corpus: Path, output: Path, model: str | None, n_process: int, batc
 
 
 def run(seed: Path, factors: list[int], n_processes: list[int], model: str | None, batch_size: int,
-        repeat: int, throughput_factor: int) -> dict:
+        repeat: int, throughput_factor: int, block_docs: int = 10) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench_preannotate_") as tmp:
         workdir = Path(tmp)
         corpora = {}
         for factor in sorted(set(factors) | {throughput_factor}):
             path = workdir / f"corpus_{factor}x.jsonl"
             corpora[factor] = (path, *replicate(seed, factor, path))
-        rows = throughput(corpora[throughput_factor][0], workdir, model, n_processes, batch_size, repeat)
+        rows = throughput(corpora[throughput_factor][0], workdir, model, n_processes, batch_size, repeat, block_docs)
         memory = []
         for n_process in n_processes:
             for factor in factors:
@@ -178,6 +189,7 @@ def run(seed: Path, factors: list[int], n_processes: list[int], model: str | Non
         "seed": str(seed),
         "batch_size": batch_size,
         "repeat": repeat,
+        "block_docs": block_docs,
         "cpu_count": os.cpu_count(),
         "throughput_corpus": f"{throughput_factor}x",
         "throughput": [row.to_dict() for row in rows],
@@ -186,11 +198,12 @@ def run(seed: Path, factors: list[int], n_processes: list[int], model: str | Non
 
 
 def format_report(result: dict) -> str:
-    lines = [f"model {result['model']}, batch size {result['batch_size']}, best of {result['repeat']}, "
-             f"{result['cpu_count']} CPUs; throughput on the {result['throughput_corpus']} corpus", "",
+    lines = [f"model {result['model']}, batch size {result['batch_size']}, {result['cpu_count']} CPUs; throughput on "
+             f"the {result['throughput_corpus']} corpus, {result['repeat']} passes, the two sides interleaved in "
+             f"blocks of {result['block_docs']} x n_process documents; seconds are per pass", "",
              "| n_process | docs | chars | raw nlp.pipe s | preannotate s | raw chars/s | preannotate chars/s "
-             "| ratio, best | ratio, median of pairs | raw CPU s | preannotate CPU s | CPU ratio, best "
-             "| CPU ratio, median of pairs |",
+             "| ratio | ratio, median of blocks | raw CPU s | preannotate CPU s | CPU ratio "
+             "| CPU ratio, median of blocks |",
              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in result["throughput"]:
         lines.append(f"| {row['n_process']} | {row['docs']} | {row['characters']} | {row['raw_seconds']:.2f} | "
@@ -230,14 +243,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--throughput-factor", type=int, default=10, help="corpus size for the throughput runs")
     parser.add_argument("--n-process", default="1,2", help="values of --n-process to measure")
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--repeat", type=int, default=7, help="timed pairs of runs")
+    parser.add_argument("--repeat", type=int, default=3, help="timed passes over the throughput corpus")
+    parser.add_argument("--block", type=int, default=10,
+                        help="documents per interleaved block, times n_process")
     parser.add_argument("--model", default=None, help="base spaCy pipeline (default: the preferred installed one)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON here")
     args = parser.parse_args(argv)
     if not args.seed.is_file():
         parser.error(f"{args.seed}: no such file; run `annotate ingest gold/seed/raw -o {args.seed}` first")
     result = run(args.seed, [int(x) for x in args.factors.split(",")], [int(x) for x in args.n_process.split(",")],
-                 args.model, args.batch_size, args.repeat, args.throughput_factor)
+                 args.model, args.batch_size, args.repeat, args.throughput_factor, args.block)
     sys.stdout.write(format_report(result))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -94,5 +94,6 @@ def make_attributes(nlp: Language, name: str, stance: Dict[str, str], certainty:
 
 @Language.factory("attribution_linker", default_config=_default("linker_config"))
 def make_linker(nlp: Language, name: str, min_score: float, scores: Dict[str, float],
-                keep_intermediate: bool = False) -> AttributionLinker:
-    return AttributionLinker(min_score=min_score, scores=scores, keep_intermediate=keep_intermediate)
+                keep_intermediate: bool = False, drop_tensor: bool = True) -> AttributionLinker:
+    return AttributionLinker(min_score=min_score, scores=scores, keep_intermediate=keep_intermediate,
+                             drop_tensor=drop_tensor)

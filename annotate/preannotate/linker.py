@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy
 from spacy.tokens import Doc, Span, SpanGroup
 
 from .model import (ATTRIBUTIONS, CUE_CANDIDATES, QUOTATIONS, SPAN_KEY, TokenRange, get_attributions,
@@ -19,11 +20,14 @@ from .reporting import PENDING
 
 class AttributionLinker:
     def __init__(self, min_score: float = 0.5, scores: dict[str, float] | None = None,
-                 keep_intermediate: bool = False) -> None:
+                 keep_intermediate: bool = False, drop_tensor: bool = True) -> None:
         self.min_score = min_score
         self.scores = dict(scores or {})
         # Keep doc._.attributions and the quotation and cue-candidate groups (for debugging and rule tests).
         self.keep_intermediate = keep_intermediate
+        # The tok2vec tensor (96 floats a token, most of a Doc's bytes) is not needed once the rules have run;
+        # without it a Doc crosses between processes (n_process > 1) many times faster.
+        self.drop_tensor = drop_tensor
 
     def __call__(self, doc: Doc) -> Doc:
         keys: dict[tuple[str, int, int], int] = {}
@@ -74,6 +78,8 @@ class AttributionLinker:
         group.attrs["attrs"] = [attrs[keys[key]] for key in order]
         group.attrs["links"] = sorted([new_index[a], new_index[b], label] for a, b, label in links)
         doc.user_data.pop(CACHE_KEY, None)
+        if self.drop_tensor:
+            doc.tensor = numpy.zeros((0,), dtype="float32")
         doc.spans[SPAN_KEY] = group
         if not self.keep_intermediate:
             # The working data has served; dropping it keeps the Doc small to ship between processes.

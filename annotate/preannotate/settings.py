@@ -27,7 +27,7 @@ SCORE_KEYS = ("verb_clause", "verb_quote", "verb_object", "headline_object", "pa
 
 # Every key the file may hold, per section: a typo is an error, not a silently ignored setting.
 _SHAPE: dict[str, dict[str, type | tuple[type, ...]]] = {
-    "pipeline": {"min_score": (int, float)},
+    "pipeline": {"min_score": (int, float), "drop_tensor": bool},
     "tokenizer": {"split_glued_quotes": bool},
     "cues": {"object_claim_verbs": list, "recipient_verbs": list, "belief_verbs": list, "unmarked_when_negated": list,
              "raising_verbs": list, "as_verbs": list, "figure_verbs": list, "refusal_objects": list,
@@ -114,7 +114,9 @@ class Settings:
         }
 
     def linker_config(self) -> dict[str, Any]:
-        return {"min_score": float(self.section("pipeline").get("min_score", 0.5)), "scores": self.scores()}
+        pipeline = self.section("pipeline")
+        return {"min_score": float(pipeline.get("min_score", 0.5)), "scores": self.scores(),
+                "drop_tensor": bool(pipeline.get("drop_tensor", True))}
 
     def scores(self) -> dict[str, float]:
         return {key: float(value) for key, value in self.section("scores").items()}
