@@ -32,6 +32,11 @@ def pieces(text: str, min_words: int = 4) -> list[tuple[str, int, bool]]:
     # the last paragraph of a long quote may lose its closing mark
     ("“One two three four five.\n\n“Six seven eight nine ten.", [("“One two three four five.", 0, False),
                                                                  ("“Six seven eight nine ten.", 0, False)]),
+    # a short quote that stands as a sentence (opens it, punctuation inside the marks) is a quote, not a scare quote
+    ("“No,” he said. Later: “We are ready.”", [("“No,”", 0, True), ("“We are ready.”", 1, True)]),
+    ('He paused. "It was terrifying," she said.', [('"It was terrifying,"', 0, True)]),
+    # ... but not inside a sentence, even with the period inside (American style)
+    ("He called the plan “a disaster.” Then he left.", []),
     # a short piece counts when its group is long enough
     ("“Yes.\n\n“And everything else we said before, word for word.”",
      [("“Yes.", 0, False), ("“And everything else we said before, word for word.”", 0, True)]),

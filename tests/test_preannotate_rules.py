@@ -160,6 +160,11 @@ GENERAL_CASES = [
      {("the central bank", "according to", ("The economy will grow by 3% next year",), ())}),
     ('"The situation is under control," the spokeswoman told reporters on Monday.',
      {("the spokeswoman", "told", ('"The situation is under control,"',), ("reporters",))}),
+    # a short direct quote is still a quote: its marks are in the CLAIM
+    ('"It was terrifying," said Maria Lopez, who lives nearby.',
+     {("Maria Lopez", "said", ('"It was terrifying,"',), ())}),
+    ("“We are ready,” the general said. “The troops are in position.”",
+     {("the general", "said", ("“We are ready,”", "“The troops are in position.”"), ())}),
     ("The company declined to comment.", {("The company", "declined to comment", (), ())}),
     ("Officials fear that the outbreak could spread to neighbouring regions.",
      {("Officials", "fear", ("the outbreak could spread to neighbouring regions",), ())}),
@@ -171,6 +176,13 @@ GENERAL_CASES = [
       ("prosecutors", "added", ("charges would follow",), ())}),
     ("The war, he said, would not end before the winter.",
      {("he", "said", ("The war, he said, would not end before the winter",), ())}),
+    # an embedded question is not a claim; the answer is
+    ('Asked whether troops would be sent, the minister replied: "Not at this stage."',
+     {("the minister", "replied", ('"Not at this stage."',), ())}),
+    ("Reporters asked if the ceasefire would hold.", set()),
+    # a conditional inside the content stays in it
+    ("He said that if the talks failed, the strike would go ahead.",
+     {("He", "said", ("if the talks failed, the strike would go ahead",), ())}),
     # not attribution: an action, a modifier use, a scare quote
     ("The army said goodbye to its old tanks in a “ceremony”.", set()),
     ("Troops sent to the region have suffered losses.", set()),

@@ -4,7 +4,8 @@ Quotations are found on the characters, paragraph by paragraph, before any speak
 every paragraph of a long quote with a mark and closes only the last one, so a quote left open at the end of a
 paragraph continues when the next paragraph opens with a mark. All pieces of one quote share a group number, and
 the speaker rules link every piece to the same cue. Quotations shorter than `min_words` are scare quotes or terms
-("“withdrawn”"), not claims.
+("“withdrawn”"), not claims, unless they stand as a sentence of their own: opening a sentence (or following a colon)
+and closing on punctuation inside the marks, as in "“It was terrifying,” said Lopez.".
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ CLOSE = "”»"
 STRAIGHT = '"'
 _WORD = re.compile(r"\w+")
 _PARAGRAPH = re.compile(r"[^\n]+")
+_SENTENCE_BEFORE = re.compile(r"(?:^|[.!?:]['\"’”)]?)\s*$")  # what precedes a quote that opens a sentence
+_CLOSING_PUNCTUATION = ",.!?…"
 
 
 @dataclass(frozen=True)
@@ -84,12 +87,24 @@ def find_quotations(text: str, min_words: int = 4) -> list[Quotation]:
         elif group == continuing:
             pieces.append((opened, body_end, group, False))  # a long quote whose last closing mark is missing
         # Otherwise the mark is stray: an unclosed quote inside a paragraph is not guessed at.
-    # Short pieces are terms or scare quotes, unless their group as a whole is long enough.
+    # Short pieces are terms or scare quotes, unless their group as a whole is long enough or is a sentence.
     words: dict[int, int] = {}
-    for q_start, q_end, q_group, _ in pieces:
+    sentential: set[int] = set()
+    for q_start, q_end, q_group, closed in pieces:
         words[q_group] = words.get(q_group, 0) + len(_WORD.findall(text[q_start:q_end]))
+        if closed and _is_sentence(text, q_start, q_end):
+            sentential.add(q_group)
     return [Quotation(q_start, q_end, q_group, closed) for q_start, q_end, q_group, closed in sorted(pieces)
-            if words[q_group] >= min_words]
+            if words[q_group] >= min_words or q_group in sentential]
+
+
+def _is_sentence(text: str, start: int, end: int) -> bool:
+    """A quotation that opens a sentence and ends on punctuation inside its marks: “No,” he said."""
+    inner = text[start + 1:end - 1].rstrip()
+    if not inner or inner[-1] not in _CLOSING_PUNCTUATION or not _WORD.search(inner):
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    return _SENTENCE_BEFORE.search(text[line_start:start]) is not None
 
 
 class QuoteFinder:

@@ -31,6 +31,8 @@ _NOT_SUPPLEMENT_ENTS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY
 _VENUE_ENTS = {"GPE", "LOC", "FAC"}
 _VENUE_PREPOSITIONS = {"in", "at"}
 _FIGURE_ENTS = {"CARDINAL", "QUANTITY", "PERCENT", "MONEY"}
+# An embedded question ("asked whether troops would be sent") reports a question, not a proposition anyone holds.
+_QUESTION_MARKS = {"whether", "if"}
 
 
 def is_negated(verb: Token, subject: Token | None) -> bool:
@@ -214,7 +216,8 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
     head = source_token(verb, passive)
     source = source_phrase(head, verb) if head is not None else None
     supplements_found = tuple(supplements(verb, lemma, settings))
-    ccomps = [child for child in verb.children if child.dep_ == "ccomp"] if reporting else []
+    ccomps = [child for child in verb.children if child.dep_ == "ccomp" and not _is_embedded_question(child)
+              ] if reporting else []
 
     def attribution(rule: str, claims: list[tuple[TokenRange, bool]], cue_range: TokenRange = cue,
                     with_source: bool = True) -> Attribution:
@@ -291,6 +294,10 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
     if source is None:
         return None
     return Attribution(rule=PENDING, cue=cue, score=0.0, lemma=lemma, source=source, supplements=supplements_found)
+
+
+def _is_embedded_question(clause: Token) -> bool:
+    return any(child.dep_ == "mark" and child.lower_ in _QUESTION_MARKS for child in clause.children)
 
 
 def _dobj_end(verb: Token) -> int | None:
