@@ -245,7 +245,9 @@ def render(evaluation: Evaluation) -> list[Any]:
                               list(evaluation.relations["exact"])))
     parts.append(counts_table("Attribution triples (SOURCE, CUE, CLAIM)",
                               {mode: {"triples": evaluation.triples[mode]} for mode in MODES}, ["triples"]))
-    table = Table(title="Attribute accuracy on aligned spans", title_justify="left")
+    table = Table(title="Attribute accuracy on aligned spans", title_justify="left",
+                  caption="n: aligned pairs where gold sets the attribute; set: of those, where the prediction sets it "
+                          "at all (an unset value counts as wrong)", caption_justify="left")
     for column in ("label", "attribute", "exact", "n", "overlap", "n", "set"):
         table.add_column(column, justify="left" if column in ("label", "attribute") else "right")
     overlap = {(s.label, s.attribute): s for s in evaluation.attributes["overlap"]}

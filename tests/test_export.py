@@ -104,6 +104,18 @@ def test_offsets_off_token_boundaries_are_reported_never_silently_widened(tmp_pa
     assert manifest["alignment_mode"] == mode and manifest["misaligned"][0]["outcome"] == outcome
 
 
+def test_the_seed_gold_fits_the_export_tokens_including_glued_quotes(tmp_path):
+    # Seed 004 has "fights”succession": pre-annotation splits curly marks glued to words, and export must too,
+    # or the gold's CLAIM and CUE there would be left out of the training data.
+    gold = list(read_docs(Path(__file__).parent.parent / "gold" / "seed" / "data.jsonl"))
+    result = export(gold, "spacy", tmp_path)
+    assert list(result.misaligned) == []
+    loaded = list(DocBin().from_disk(tmp_path / "all.spacy").get_docs(spacy.blank("en").vocab))
+    assert sum(len(doc.spans["sc"]) for doc in loaded) == sum(
+        1 for record in gold for span in record.spans if LAYER[span.label] == "span")
+    assert "succession" in [s.text for doc in loaded for s in doc.spans["sc"] if s.label_ == "CUE"]
+
+
 def test_relations_to_a_left_out_span_are_dropped_with_it(tmp_path):
     text = "Western officials said so."
     doc = record(text, ("s", "SOURCE", 5, 17), ("c", "CLAIM", 23, 25), relations=[("c", "s", "attributed_to")])

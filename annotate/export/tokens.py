@@ -51,7 +51,8 @@ def tokenizer(model: str | None = None):
     """A spaCy Language used only for tokenising (its pipeline is empty; callers must not add to it).
 
     `blank:LANG` gives spaCy's rule-based tokenizer for that language; otherwise the tokenizer of the installed
-    pipeline (default: the English pipeline pre-annotation uses, so pre-annotated offsets align)."""
+    pipeline (default: the English pipeline pre-annotation uses) with pre-annotation's tokenizer settings from
+    configs/preannotate.toml, so pre-annotated offsets align."""
     from ..nlp import default_model_name
 
     return _tokenizer(model or default_model_name())
@@ -66,11 +67,14 @@ def _tokenizer(model: str):
             return spacy.blank(model.split(":", 1)[1])
         except (ImportError, KeyError) as error:
             raise ConfigError(f"{model!r}: spaCy has no language {model.split(':', 1)[1]!r}") from error
-    from ..nlp import load_pipeline
+    from ..nlp import load_pipeline, split_glued_quotes
+    from ..preannotate.settings import load_settings
 
     nlp = load_pipeline(model)
     for name in list(nlp.pipe_names):
         nlp.remove_pipe(name)
+    if load_settings().section("tokenizer").get("split_glued_quotes", True):
+        split_glued_quotes(nlp)
     return nlp
 
 

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import os
-import re
 
 from spacy.language import Language
 
 from ..errors import ConfigError
-from ..nlp import load_pipeline
+from ..nlp import load_pipeline, split_glued_quotes
 from . import components
 from .settings import Settings, load_settings
 
 RULER_NAME = "attribution_entity_ruler"
-GLUED_QUOTES = r"[“”]"
 
 
 def is_attribution_pipeline(nlp: Language) -> bool:
@@ -44,9 +42,7 @@ def build_pipeline(model_name: str | None = None, config_path: str | os.PathLike
     check_base(nlp, model)
     settings = settings or load_settings(config_path)
     if settings.section("tokenizer").get("split_glued_quotes", True):
-        current = nlp.tokenizer.infix_finditer
-        pattern = current.__self__.pattern if current is not None else ""
-        nlp.tokenizer.infix_finditer = re.compile(f"{pattern}|{GLUED_QUOTES}" if pattern else GLUED_QUOTES).finditer
+        split_glued_quotes(nlp)
     if nlp.has_pipe("parser"):
         nlp.add_pipe("attribution_paragraphs", before="parser")
     patterns = settings.entity_patterns()
