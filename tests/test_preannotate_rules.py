@@ -176,6 +176,17 @@ GENERAL_CASES = [
       ("prosecutors", "added", ("charges would follow",), ())}),
     ("The war, he said, would not end before the winter.",
      {("he", "said", ("The war, he said, would not end before the winter",), ())}),
+    # a "that" clause the parser hung on a noun after the verb is still the verb's complement
+    ("Chief financial officer Vaibhav Taneja told analysts on a call that demand in China had weakened.",
+     {("Chief financial officer Vaibhav Taneja", "told", ("demand in China had weakened",),
+       ("analysts", "on a call"))}),
+    ("Officials said in a statement that the attack had been repelled.",
+     {("Officials", "said", ("the attack had been repelled",), ("in a statement",))}),
+    # ... but a content clause on an object noun is the noun's: two attributions, and who denies the reports did
+    # not make them
+    ("The Kremlin denied reports that the general had been dismissed.",
+     {("The Kremlin", "denied", ("reports that the general had been dismissed",), ()),
+      (None, "reports", ("the general had been dismissed",), ())}),
     # an embedded question is not a claim; the answer is
     ('Asked whether troops would be sent, the minister replied: "Not at this stage."',
      {("the minister", "replied", ('"Not at this stage."',), ())}),

@@ -48,9 +48,20 @@ def _content_clause(child: Token) -> bool:
     return any(c.dep_ in _COMPLETE for c in child.children)
 
 
+def _verb_takes_clause(noun: Token, content: Token, settings: RoleSettings) -> bool:
+    """ "said in a statement that ...": the clause is the reporting verb's, and the noun is its SUPPLEMENT."""
+    from .reporting import stranded_complement
+
+    verb = noun.head.head if noun.dep_ == "pobj" and noun.head.dep_ == "prep" else None
+    if verb is None or verb.lemma_.lower() not in settings.reporting_verbs:
+        return False
+    clause = stranded_complement(verb, settings)
+    return clause is not None and clause.i == content.i
+
+
 def noun_attribution(noun: Token, settings: RoleSettings, quotes: Quotes) -> Attribution | None:
     content = next((child for child in noun.children if child.i > noun.i and _content_clause(child)), None)
-    if content is None:
+    if content is None or _verb_takes_clause(noun, content, settings):
         return None
     found = claim_clause(content)
     if found is None:
@@ -67,7 +78,9 @@ def noun_attribution(noun: Token, settings: RoleSettings, quotes: Quotes) -> Att
                 if pobj is not None:
                     source = noun_phrase(pobj)
                     break
-    if source is None and noun.dep_ == "dobj":
+    # "the ministry issued a statement that ...": the issuer is the source. Not so when the verb is itself a cue:
+    # who "denied reports that ..." did not make the reports.
+    if source is None and noun.dep_ == "dobj" and noun.head.lemma_.lower() not in settings.reporting_verbs:
         subject = subject_of(noun.head)
         if subject is not None and subject.pos_ not in {"VERB", "AUX"}:
             source = noun_phrase(subject, exclude=noun.head)

@@ -81,9 +81,10 @@ def prepositional_supplement(prep: Token) -> TokenRange | None:
     return trim(prep.doc, prep.i, prep.right_edge.i + 1, drop_complementizer=False)
 
 
-def supplements(verb: Token, lemma: str, settings: RoleSettings) -> list[TokenRange]:
+def supplements(verb: Token, lemma: str, settings: RoleSettings, before: int | None = None) -> list[TokenRange]:
     """Recipients ("told the BBC", "declared to the BBC"), media ("In a video address on Friday") and venues
-    ("in Davos, Switzerland"). Bare time expressions never."""
+    ("in Davos, Switzerland"). Bare time expressions never. A phrase is cut at `before`, the start of a
+    complement clause the parser hung inside it."""
     found: list[TokenRange] = []
     for child in verb.children:
         phrase = None
@@ -100,6 +101,8 @@ def supplements(verb: Token, lemma: str, settings: RoleSettings) -> list[TokenRa
                 phrase = prepositional_supplement(child)
             elif word in _VENUE_PREPOSITIONS and pobj.ent_type_ in _VENUE_ENTS:
                 phrase = prepositional_supplement(child)
+        if phrase is not None and before is not None and phrase[0] < before < phrase[1]:
+            phrase = trim(verb.doc, phrase[0], before)
         if phrase is not None:
             found.append(phrase)
     return found
@@ -215,9 +218,12 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
     subject = subject_of(verb)
     head = source_token(verb, passive)
     source = source_phrase(head, verb) if head is not None else None
-    supplements_found = tuple(supplements(verb, lemma, settings))
     ccomps = [child for child in verb.children if child.dep_ == "ccomp" and not _is_embedded_question(child)
               ] if reporting else []
+    stranded = stranded_complement(verb, settings) if reporting and not ccomps else None
+    if stranded is not None:
+        ccomps = [stranded]
+    supplements_found = tuple(supplements(verb, lemma, settings, before=stranded.left_edge.i if stranded else None))
 
     def attribution(rule: str, claims: list[tuple[TokenRange, bool]], cue_range: TokenRange = cue,
                     with_source: bool = True) -> Attribution:
@@ -294,6 +300,25 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
     if source is None:
         return None
     return Attribution(rule=PENDING, cue=cue, score=0.0, lemma=lemma, source=source, supplements=supplements_found)
+
+
+def stranded_complement(verb: Token, settings: RoleSettings) -> Token | None:
+    """A "that" clause the parser hung on the verb's object or on a noun in its prepositional phrase: "told analysts
+    on a call that demand had weakened", "said in a statement that ...". A real relative clause has "that" as its
+    subject or object, never as its marker, so a marked relative clause with a subject of its own is the verb's
+    complement; so is a content clause on a medium noun ("in a statement that"). A content clause on an object
+    ("denied reports that ...") belongs to the noun and is left to the noun-cue rule."""
+    hosts = [(child, False) for child in verb.children if child.dep_ in {"dobj", "dative"} and child.i > verb.i]
+    hosts += [(pobj, child.lower_ in settings.medium_prepositions and pobj.lemma_.lower() in settings.medium_nouns)
+              for child in verb.children if child.dep_ == "prep" and child.i > verb.i
+              for pobj in child.children if pobj.dep_ == "pobj"]
+    for noun, medium in hosts:
+        for clause in noun.children:
+            if (clause.i > noun.i and (clause.dep_ == "relcl" or (medium and clause.dep_ == "acl"))
+                    and any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children)
+                    and any(c.dep_ in {"nsubj", "nsubjpass", "expl"} for c in clause.children)):
+                return clause
+    return None
 
 
 def _is_embedded_question(clause: Token) -> bool:
