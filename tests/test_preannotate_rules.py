@@ -187,6 +187,10 @@ GENERAL_CASES = [
     ("The Kremlin denied reports that the general had been dismissed.",
      {("The Kremlin", "denied", ("reports that the general had been dismissed",), ()),
       (None, "reports", ("the general had been dismissed",), ())}),
+    # "adding that" hung on the reported clause: the one adding is the one who said it
+    ("The ministry said the talks had been productive, adding that a second round would take place next week.",
+     {("The ministry", "said", ("the talks had been productive",), ()),
+      ("The ministry", "adding", ("a second round would take place next week",), ())}),
     # an embedded question is not a claim; the answer is
     ('Asked whether troops would be sent, the minister replied: "Not at this stage."',
      {("the minister", "replied", ('"Not at this stage."',), ())}),

@@ -242,6 +242,10 @@ def inherited_subject(verb: Token) -> Token | None:
     while current.dep_ in ("conj", "advcl", "xcomp") and current.head is not current and seen < 4:
         if current.dep_ == "advcl" and current.tag_ != "VBG":
             return None
+        if current.dep_ == "advcl" and current.head.dep_ == "ccomp" and current.head.head is not current.head:
+            # "The ministry said the talks had been productive, adding that …": the parser hangs the participle
+            # on the reported clause, but the one adding is the one who said it.
+            current = current.head
         current = current.head
         subject = subject_of(current)
         if subject is not None:
