@@ -191,6 +191,12 @@ GENERAL_CASES = [
     ("The ministry said the talks had been productive, adding that a second round would take place next week.",
      {("The ministry", "said", ("the talks had been productive",), ()),
       ("The ministry", "adding", ("a second round would take place next week",), ())}),
+    # passive "quoted as saying": the subject speaks
+    ("The general was quoted as saying that the army was ready.",
+     {("The general", "saying", ("the army was ready",), ())}),
+    # a noun cue's "that" parsed as an adverb is still the complementizer, outside the CLAIM
+    ("Claims by the ministry that no civilians were hurt were contradicted by video footage.",
+     {("the ministry", "Claims", ("no civilians were hurt",), ())}),
     # an embedded question is not a claim; the answer is
     ('Asked whether troops would be sent, the minister replied: "Not at this stage."',
      {("the minister", "replied", ('"Not at this stage."',), ())}),

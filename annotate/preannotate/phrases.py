@@ -49,12 +49,22 @@ def _edge_junk(token: Token, start: int | None = None) -> bool:
     return token.is_punct or is_space(token) or token.dep_ == "cc" or token.pos_ == "CCONJ"
 
 
+def _complementizer(token: Token) -> bool:
+    """A clause-opening "that": a marker, or one the parser took for an adverb of a clause that has its own
+    subject ("claims by the ministry that no civilians were hurt")."""
+    if token.lower_ not in _LEADING_DROP:
+        return False
+    if token.dep_ == "mark":
+        return True
+    return token.dep_ == "advmod" and any(child.dep_ in {"nsubj", "nsubjpass", "expl"} and child.i > token.i
+                                          for child in token.head.children)
+
+
 def trim(doc: Doc, start: int, end: int, drop_complementizer: bool = True) -> TokenRange | None:
     """Strip edge punctuation, spaces, conjunctions and a leading "that"; keep quotation marks that pair up."""
 
     def strip(start: int, end: int) -> tuple[int, int]:
-        while start < end and (_edge_junk(doc[start]) or (drop_complementizer and doc[start].lower_ in _LEADING_DROP
-                                                           and doc[start].dep_ == "mark")):
+        while start < end and (_edge_junk(doc[start]) or (drop_complementizer and _complementizer(doc[start]))):
             start += 1
         while end > start and _edge_junk(doc[end - 1], start):
             end -= 1

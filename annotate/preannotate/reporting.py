@@ -53,8 +53,9 @@ def source_token(verb: Token, passive: bool) -> Token | None:
         return None
     subject = subject_of(verb) or inherited_subject(verb)
     if subject is None and verb.dep_ == "pcomp" and verb.head.lower_ == "as":
-        # "The newspaper quoted US officials as saying ...": the quoted object speaks.
-        return next((child for child in verb.head.head.children if child.dep_ == "dobj"), None)
+        # "The newspaper quoted US officials as saying ...": the quoted object speaks; in the passive ("The
+        # general was quoted as saying ...") the subject does.
+        return next((child for child in verb.head.head.children if child.dep_ in {"dobj", "nsubjpass"}), None)
     if subject is None:
         return None
     if subject.lower_ in RELATIVIZERS and verb.dep_ == "relcl":
