@@ -197,6 +197,11 @@ GENERAL_CASES = [
     # a noun cue's "that" parsed as an adverb is still the complementizer, outside the CLAIM
     ("Claims by the ministry that no civilians were hurt were contradicted by video footage.",
      {("the ministry", "Claims", ("no civilians were hurt",), ())}),
+    # an inverted speaker the parser took for an object; a percent sign ends a claim
+    ('"I don\'t know what will happen," admitted one farmer.',
+     {("one farmer", "admitted", ('"I don\'t know what will happen,"',), ())}),
+    ("The researchers found that the drug reduced symptoms by 40%.",
+     {("The researchers", "found", ("the drug reduced symptoms by 40%",), ())}),
     # an embedded question is not a claim; the answer is
     ('Asked whether troops would be sent, the minister replied: "Not at this stage."',
      {("the minister", "replied", ('"Not at this stage."',), ())}),

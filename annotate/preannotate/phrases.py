@@ -22,6 +22,7 @@ _QUOTE_IDS = frozenset(get_string_id(mark) for mark in QUOTE_CHARS | {"``", "''"
 _RELCL = get_string_id("relcl")
 CACHE_KEY = "attribution_cache"  # a private user_data key, removed by the linker
 _LEADING_DROP = {"that", "whether"}
+_CONTENT_SYMBOLS = {"%", "‰"}  # spaCy calls them punctuation, but "by 40%" ends on one
 _VERB_GROUP_DEPS = {"aux", "auxpass", "neg"}
 RELATIVIZERS = {"who", "which", "that", "whom", "whose"}
 
@@ -46,7 +47,8 @@ def _edge_junk(token: Token, start: int | None = None) -> bool:
         inside = token.doc[start:token.i]
         if sum(t.text == _BRACKETS[token.text] for t in inside) > sum(t.text == token.text for t in inside):
             return False
-    return token.is_punct or is_space(token) or token.dep_ == "cc" or token.pos_ == "CCONJ"
+    return ((token.is_punct and token.text not in _CONTENT_SYMBOLS) or is_space(token) or token.dep_ == "cc"
+            or token.pos_ == "CCONJ")
 
 
 def _complementizer(token: Token) -> bool:

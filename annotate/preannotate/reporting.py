@@ -52,6 +52,9 @@ def source_token(verb: Token, passive: bool) -> Token | None:
                 return next((grandchild for grandchild in child.children if grandchild.dep_ == "pobj"), None)
         return None
     subject = subject_of(verb) or inherited_subject(verb)
+    if subject is None and any(child.dep_ == "ccomp" and child.i < verb.i for child in verb.children):
+        # '"…," admitted one farmer': after fronted content the parser may take the inverted subject for an object.
+        subject = next((child for child in verb.children if child.dep_ == "dobj" and child.i > verb.i), None)
     if subject is None and verb.dep_ == "pcomp" and verb.head.lower_ == "as":
         # "The newspaper quoted US officials as saying ...": the quoted object speaks; in the passive ("The
         # general was quoted as saying ...") the subject does.
