@@ -236,6 +236,7 @@ def span_attrs(nlp, text: str, label: str, span_text: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("text, label, span_text, expected", [
+    ("Police said the suspect had fled.", "SOURCE", "Police", {"source_type": "anonymous_official"}),
     ("A spokesman said it was likely they had pulled out after suffering heavy losses.", "CLAIM",
      "it was likely they had pulled out after suffering heavy losses",
      {"certainty": "probable", "quote_type": "indirect", "claim_type": "event"}),
