@@ -202,6 +202,14 @@ GENERAL_CASES = [
      {("one farmer", "admitted", ('"I don\'t know what will happen,"',), ())}),
     ("The researchers found that the drug reduced symptoms by 40%.",
      {("The researchers", "found", ("the drug reduced symptoms by 40%",), ())}),
+    # a colon after the cue verb's object or recipient introduces the quote, here over two paragraphs
+    ("Dr Amina Yusuf, who runs the main hospital, described the situation:\n\n\"We have run out of beds.\n\n"
+     "\"We have asked the government for help many times, but nothing has arrived.\"",
+     {("Dr Amina Yusuf", "described", ("\"We have run out of beds.",
+                                       "\"We have asked the government for help many times, but nothing has arrived.\""),
+       ())}),
+    ("He told reporters: \"We will win this war, and nobody doubts it.\"",
+     {("He", "told", ("\"We will win this war, and nobody doubts it.\"",), ("reporters",))}),
     # an embedded question is not a claim; the answer is
     ('Asked whether troops would be sent, the minister replied: "Not at this stage."',
      {("the minister", "replied", ('"Not at this stage."',), ())}),

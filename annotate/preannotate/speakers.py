@@ -16,7 +16,7 @@ from dataclasses import replace
 from spacy.tokens import Doc, Token
 
 from .context import Quote, Quotes
-from .model import Attribution, get_attributions, set_attributions
+from .model import Attribution, TokenRange, get_attributions, set_attributions
 from .phrases import is_space, paragraph_index, sentence_bounds, sentence_index, trim
 from .reporting import PENDING
 
@@ -155,6 +155,22 @@ def _previous_word(doc: Doc, index: int) -> Token | None:
     return doc[index] if index >= 0 else None
 
 
+_OBJECT_PATH = {"dobj", "dative", "pobj", "prep", "npadvmod", "compound", "amod", "poss", "det", "nummod"}
+
+
+def _ends_cue_phrase(word: Token, cue: TokenRange) -> bool:
+    """The word before a colon is the cue ('He said:') or ends the cue verb's object or recipient ('He told
+    reporters:', 'She described the scene:')."""
+    token = word
+    for _ in range(8):
+        if cue[0] <= token.i < cue[1]:
+            return True
+        if token.dep_ not in _OBJECT_PATH or token.head is token:
+            return False
+        token = token.head
+    return False
+
+
 def _colon_attribution(doc: Doc, quote: Quote, items: list[Attribution], score: float
                        ) -> tuple[int | None, Attribution | None]:
     """A quote right after a colon: the colon's verb cue takes it ('He said:' + a quote in the next paragraph);
@@ -166,7 +182,7 @@ def _colon_attribution(doc: Doc, quote: Quote, items: list[Attribution], score: 
     if word is None:
         return None, None
     for index, item in enumerate(items):
-        if item.cue[0] <= word.i < item.cue[1] and item.source is not None and item.rule != "no_comment":
+        if item.source is not None and item.rule != "no_comment" and _ends_cue_phrase(word, item.cue):
             return index, None
     if word.pos_ not in {"NOUN", "PROPN", "PRON"}:
         return None, None
