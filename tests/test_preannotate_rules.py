@@ -210,6 +210,11 @@ GENERAL_CASES = [
        ())}),
     ("He told reporters: \"We will win this war, and nobody doubts it.\"",
      {("He", "told", ("\"We will win this war, and nobody doubts it.\"",), ("reporters",))}),
+    # "accuse X of Y": the accused and the charge are the CLAIM
+    ("The senator accused the administration of lying to Congress about the cost of the war.",
+     {("The senator", "accused", ("the administration of lying to Congress about the cost of the war",), ())}),
+    ("Ukraine has blamed Russia for the attack on the dam.",
+     {("Ukraine", "has blamed", ("Russia for the attack on the dam",), ())}),
     # an embedded question is not a claim; the answer is
     ('Asked whether troops would be sent, the minister replied: "Not at this stage."',
      {("the minister", "replied", ('"Not at this stage."',), ())}),

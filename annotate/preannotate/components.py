@@ -64,14 +64,15 @@ def make_cues(nlp: Language, name: str, verbs: List[str], nouns: List[str], adve
 @Language.factory("attribution_roles", default_config=_default("roles_config"))
 def make_roles(nlp: Language, name: str, reporting_verbs: List[str], object_claim_verbs: List[str],
                recipient_verbs: List[str], belief_verbs: List[str], unmarked_when_negated: List[str],
-               raising_verbs: List[str], as_verbs: List[str], figure_verbs: List[str], refusal_complements: List[str],
+               raising_verbs: List[str], as_verbs: List[str], figure_verbs: List[str], charge_verbs: List[str],
+               refusal_complements: List[str],
                refusal_objects: List[str], refusal_without_verbs: List[str], medium_nouns: List[str],
                medium_prepositions: List[str], ignore_dependencies: List[str],
                scores: Dict[str, float]) -> AttributionRoles:
     return AttributionRoles(
         reporting_verbs=reporting_verbs, object_claim_verbs=object_claim_verbs, recipient_verbs=recipient_verbs,
         belief_verbs=belief_verbs, unmarked_when_negated=unmarked_when_negated, raising_verbs=raising_verbs,
-        as_verbs=as_verbs, figure_verbs=figure_verbs, refusal_complements=refusal_complements,
+        as_verbs=as_verbs, figure_verbs=figure_verbs, charge_verbs=charge_verbs, refusal_complements=refusal_complements,
         refusal_objects=refusal_objects, refusal_without_verbs=refusal_without_verbs, medium_nouns=medium_nouns,
         medium_prepositions=medium_prepositions, ignore_dependencies=ignore_dependencies, scores=scores)
 

@@ -21,6 +21,7 @@ class RoleSettings:
     raising_verbs: frozenset[str]
     as_verbs: frozenset[str]
     figure_verbs: frozenset[str]
+    charge_verbs: frozenset[str]
     refusal_complements: frozenset[str]
     refusal_objects: frozenset[str]
     refusal_without_verbs: frozenset[str]
@@ -37,7 +38,7 @@ class RoleSettings:
         return cls(reporting_verbs=words("reporting_verbs"), object_claim_verbs=words("object_claim_verbs"),
                    recipient_verbs=words("recipient_verbs"), belief_verbs=words("belief_verbs"),
                    unmarked_when_negated=words("unmarked_when_negated"), raising_verbs=words("raising_verbs"),
-                   as_verbs=words("as_verbs"), figure_verbs=words("figure_verbs"),
+                   as_verbs=words("as_verbs"), figure_verbs=words("figure_verbs"), charge_verbs=words("charge_verbs"),
                    refusal_complements=words("refusal_complements"), refusal_objects=words("refusal_objects"),
                    refusal_without_verbs=words("refusal_without_verbs"), medium_nouns=words("medium_nouns"),
                    medium_prepositions=words("medium_prepositions"),

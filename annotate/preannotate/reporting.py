@@ -198,6 +198,19 @@ def _as_complement(verb: Token) -> tuple[TokenRange, Token] | None:
     return (found, prep) if found is not None else None
 
 
+_CHARGE_PREPOSITIONS = {"of", "for", "with"}
+
+
+def _charge(verb: Token) -> TokenRange | None:
+    """"Moscow accused Kyiv of shelling the plant": the accused and what they are accused of."""
+    obj = _child(verb, "dobj")
+    prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ in _CHARGE_PREPOSITIONS
+                 and obj is not None and c.i > obj.i), None)
+    if prep is None or not any(c.dep_ in {"pobj", "pcomp"} for c in prep.children):
+        return None
+    return trim(verb.doc, obj.left_edge.i, prep.right_edge.i + 1, drop_complementizer=False)
+
+
 def _figure(verb: Token) -> TokenRange | None:
     """"Zelensky put Ukraine's military casualties at 45,100": the object and the figure."""
     obj, prep = _child(verb, "dobj"), _child(verb, "prep", "at")
@@ -275,6 +288,10 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
             return attribution("verb_object", [resolved], cue_range)
     if lemma in settings.figure_verbs and not passive and (found := _figure(verb)) is not None:
         return attribution("verb_object", [(found, False)])
+    if lemma in settings.charge_verbs and not passive and (found := _charge(verb)) is not None:
+        resolved = quotes.resolve(found, cue)
+        if resolved is not None:
+            return attribution("verb_object", [resolved])
     if not reporting:
         return None
     if passive:

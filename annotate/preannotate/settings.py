@@ -30,7 +30,7 @@ _SHAPE: dict[str, dict[str, type | tuple[type, ...]]] = {
     "pipeline": {"min_score": (int, float), "drop_tensor": bool},
     "tokenizer": {"split_glued_quotes": bool},
     "cues": {"object_claim_verbs": list, "recipient_verbs": list, "belief_verbs": list, "unmarked_when_negated": list,
-             "raising_verbs": list, "as_verbs": list, "figure_verbs": list, "refusal_objects": list,
+             "raising_verbs": list, "as_verbs": list, "figure_verbs": list, "charge_verbs": list, "refusal_objects": list,
              "refusal_without_verbs": list, "refusal_verbs": list, "extra_stances": dict, "refusal_complements": list,
              "according_phrases": list, "medium_nouns": list, "medium_prepositions": list,
              "ignore_dependencies": list, "verbs": dict, "nouns": dict, "adverbs": dict},
@@ -67,7 +67,8 @@ class Settings:
     def cues_config(self) -> dict[str, Any]:
         cues = self.section("cues")
         # Verbs that are cues only in one construction ("were seen to", "views as") are candidates too.
-        extra = cues.get("raising_verbs", []) + cues.get("as_verbs", []) + cues.get("figure_verbs", [])
+        extra = (cues.get("raising_verbs", []) + cues.get("as_verbs", []) + cues.get("figure_verbs", [])
+                 + cues.get("charge_verbs", []))
         return {
             "verbs": sorted(set(_flatten(cues.get("verbs", {}))) | {v.lower() for v in extra}),
             "nouns": _flatten(cues.get("nouns", {})),
@@ -83,7 +84,7 @@ class Settings:
             "reporting_verbs": _flatten(cues.get("verbs", {})),
             **{key: cues.get(key, []) for key in (
                 "object_claim_verbs", "recipient_verbs", "belief_verbs", "unmarked_when_negated", "raising_verbs",
-                "as_verbs", "figure_verbs", "refusal_complements", "refusal_objects", "refusal_without_verbs",
+                "as_verbs", "figure_verbs", "charge_verbs", "refusal_complements", "refusal_objects", "refusal_without_verbs",
                 "medium_nouns", "medium_prepositions", "ignore_dependencies")},
             "scores": self.scores(),
         }
