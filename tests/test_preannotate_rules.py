@@ -215,6 +215,11 @@ GENERAL_CASES = [
      {("The senator", "accused", ("the administration of lying to Congress about the cost of the war",), ())}),
     ("Ukraine has blamed Russia for the attack on the dam.",
      {("Ukraine", "has blamed", ("Russia for the attack on the dam",), ())}),
+    # "as" + complement, also when the parser hangs "as" on the object; a closing mark hung outside comes back in
+    ("The ministry described the claims as “absurd”.",
+     {("The ministry", "described", ("“absurd”",), ())}),
+    ('The White House dismissed the report as "fake news".',
+     {("The White House", "dismissed", ('"fake news"',), ())}),
     # an embedded question is not a claim; the answer is
     ('Asked whether troops would be sent, the minister replied: "Not at this stage."',
      {("the minister", "replied", ('"Not at this stage."',), ())}),

@@ -85,6 +85,10 @@ def trim(doc: Doc, start: int, end: int, drop_complementizer: bool = True) -> To
             start, end = strip(start + 1, end)
         elif is_quote(doc[end - 1]) and _opens(doc[end - 1]):
             start, end = strip(start, end - 1)
+        elif _opens(doc[start]) and end < len(doc) and is_quote(doc[end]) and not _opens(doc[end]):
+            end += 1  # the closing mark the parser hung outside: 'dismissed the report as "fake news".'
+        elif is_quote(doc[end - 1]) and not _opens(doc[end - 1]) and start > 0 and _opens(doc[start - 1]):
+            start -= 1
     return (start, end) if start < end else None
 
 

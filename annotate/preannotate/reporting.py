@@ -189,12 +189,21 @@ def _quoted_as(verb: Token, cue_positions: frozenset[int]) -> TokenRange | None:
 
 
 def _as_complement(verb: Token) -> tuple[TokenRange, Token] | None:
-    """"which Zelensky views as a strategic advantage", "criticized by Kyiv as a dangerous escalation"."""
+    """"which Zelensky views as a strategic advantage", "criticized by Kyiv as a dangerous escalation", and with an
+    adjective the parser hangs on the object: 'described the claims as “absurd”'."""
     prep = _child(verb, "prep", "as")
-    pobj = _child(prep, "pobj") if prep is not None else None
-    if pobj is None:
+    obj = _child(verb, "dobj")
+    if prep is None and obj is not None:
+        prep = _child(obj, "prep", "as")
+    if prep is None:
         return None
-    found = noun_phrase(pobj)
+    pobj = _child(prep, "pobj")
+    if pobj is not None:
+        found = noun_phrase(pobj)
+    elif any(child.dep_ in {"amod", "acomp"} and child.pos_ == "ADJ" for child in prep.children):
+        found = trim(verb.doc, prep.i + 1, prep.right_edge.i + 1, drop_complementizer=False)
+    else:
+        return None
     return (found, prep) if found is not None else None
 
 
