@@ -220,6 +220,10 @@ GENERAL_CASES = [
      {("The ministry", "described", ("“absurd”",), ())}),
     ('The White House dismissed the report as "fake news".',
      {("The White House", "dismissed", ('"fake news"',), ())}),
+    # a parenthetical cue the parser made the root: the CLAIM runs from the fronted subject, as with "he said"
+    ('The deal, he told the Financial Times in an interview, was "the best we could get".',
+     {("he", "told", ('The deal, he told the Financial Times in an interview, was "the best we could get"',),
+       ("the Financial Times", "in an interview"))}),
     # an embedded question is not a claim; the answer is
     ('Asked whether troops would be sent, the minister replied: "Not at this stage."',
      {("the minister", "replied", ('"Not at this stage."',), ())}),
@@ -254,6 +258,11 @@ def span_attrs(nlp, text: str, label: str, span_text: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("text, label, span_text, expected", [
+    # a hedge or a modal inside a relative clause qualifies a noun, not the claim
+    ("She said the troops who may have deserted were found.", "CLAIM", "the troops who may have deserted were found",
+     {"certainty": "certain", "quote_type": "indirect", "claim_type": "event"}),
+    ("He said the talks could collapse.", "CLAIM", "the talks could collapse",
+     {"certainty": "possible", "quote_type": "indirect", "claim_type": "prediction"}),
     ("Police said the suspect had fled.", "SOURCE", "Police", {"source_type": "anonymous_official"}),
     ("A spokesman said it was likely they had pulled out after suffering heavy losses.", "CLAIM",
      "it was likely they had pulled out after suffering heavy losses",

@@ -22,8 +22,25 @@ from .phrases import QUOTE_CHARS
 _ORGANIZATION_ENTS = {"ORG", "GPE", "NORP", "FAC", "LOC"}
 _ARTICLES = ("the ", "The ")
 _HEDGE_POS = frozenset(int(pos) for pos in (ADV, ADJ, AUX, VERB, PART, SCONJ))
+_MODIFIER_CLAUSES = {"relcl", "acl"}
 _COLUMNS = [POS, LOWER, LEMMA, ENT_TYPE, ORTH]
 _POS, _LOWER, _LEMMA, _ENT_TYPE, _ORTH = range(len(_COLUMNS))
+
+
+def _markers_outside_modifiers(doc: Doc, claim: TokenRange, rows: list[list[int]], markers: set[int]) -> set[int]:
+    """The hedge and future markers that bear on the claim itself: one inside a relative or participle clause
+    qualifies a noun, not the claim ('was “the best we could get”'). Runs only when the claim holds a marker."""
+    kept: set[int] = set()
+    for offset, row in enumerate(rows):
+        found = {row[_LOWER], row[_LEMMA]} & markers
+        if not found or row[_POS] not in _HEDGE_POS:
+            continue
+        token = doc[claim[0] + offset]
+        while claim[0] <= token.head.i < claim[1] and token.head.i != token.i and token.dep_ not in _MODIFIER_CLAUSES:
+            token = token.head
+        if token.dep_ not in _MODIFIER_CLAUSES:
+            kept |= found
+    return kept
 
 
 def _hashes(words: list[str]) -> frozenset[int]:
@@ -48,6 +65,7 @@ class AttributionAttributes:
         self.causal = [[get_string_id(word) for word in marker.lower().split()] for marker in causal_markers
                        if marker.split()]
         self.prediction = _hashes(prediction_markers)
+        self.markers = self.possible | self.probable | self.prediction
 
     def __call__(self, doc: Doc) -> Doc:
         items = get_attributions(doc)
@@ -93,6 +111,10 @@ class AttributionAttributes:
         # Hedges in the claim or in the cue ("believes", "were seen to", "hoped") lower certainty; the weakest wins.
         # Only hedging parts of speech count: "suspect" the noun is no hedge, "suspect" the verb is.
         words = {row[column] for row in rows if row[_POS] in _HEDGE_POS for column in (_LOWER, _LEMMA)}
+        markers = words & self.markers
+        if markers:
+            # Hedges and future markers inside a relative clause qualify a noun, not the claim.
+            words = (words - markers) | _markers_outside_modifiers(doc, claim, rows, markers)
         if words & self.possible or cue_lemma in self.cue_possible:
             certainty = "possible"
         elif words & self.probable or cue_lemma in self.cue_probable:

@@ -255,10 +255,10 @@ def inherited_subject(verb: Token) -> Token | None:
     """The subject a verb shares with the verb it is coordinated with or subordinated to ("…, adding that")."""
     seen = 0
     current = verb
-    while current.dep_ in ("conj", "advcl", "xcomp") and current.head is not current and seen < 4:
+    while current.dep_ in ("conj", "advcl", "xcomp") and current.head.i != current.i and seen < 4:
         if current.dep_ == "advcl" and current.tag_ != "VBG":
             return None
-        if current.dep_ == "advcl" and current.head.dep_ == "ccomp" and current.head.head is not current.head:
+        if current.dep_ == "advcl" and current.head.dep_ == "ccomp" and current.head.head.i != current.head.i:
             # "The ministry said the talks had been productive, adding that …": the parser hangs the participle
             # on the reported clause, but the one adding is the one who said it.
             current = current.head

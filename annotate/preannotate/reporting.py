@@ -31,6 +31,7 @@ _NOT_SUPPLEMENT_ENTS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY
 _VENUE_ENTS = {"GPE", "LOC", "FAC"}
 _VENUE_PREPOSITIONS = {"in", "at"}
 _FIGURE_ENTS = {"CARDINAL", "QUANTITY", "PERCENT", "MONEY"}
+_SUBJECTS = {"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"}
 # An embedded question ("asked whether troops would be sent") reports a question, not a proposition anyone holds.
 _QUESTION_MARKS = {"whether", "if"}
 
@@ -136,7 +137,7 @@ def _extend_to_sentence_end(verb: Token, claim: TokenRange, cue_positions: froze
         return claim
     chain = {verb.i}
     current = verb
-    while current.head is not current and current.dep_ in {"pcomp", "prep", "xcomp", "advcl"}:
+    while current.head.i != current.i and current.dep_ in {"pcomp", "prep", "xcomp", "advcl"}:
         current = current.head
         chain.add(current.i)
     rest = [t for t in doc[claim[1]:end] if not (t.is_punct or t.is_space)]
@@ -274,6 +275,7 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
                 found = _cut_other_attributions(complement, found, cue_positions)
             if found is not None and found[0] > verb.i and not passive:
                 found = _extend_to_sentence_end(verb, found, cue_positions)
+                found = _with_fronted_subject(verb, complement, found)
             resolved = quotes.resolve(found, cue) if found is not None else None
             if resolved is not None:
                 claims.append(resolved)
@@ -351,6 +353,20 @@ def stranded_complement(verb: Token, settings: RoleSettings) -> Token | None:
     return None
 
 
+def _with_fronted_subject(verb: Token, complement: Token, claim: TokenRange) -> TokenRange:
+    """'The deal, he told the FT, was “the best we could get”': the parser hangs the fronted subject on the cue and
+    leaves the complement without one. Like "The war, he said, would not end", the CLAIM then runs from the fronted
+    subject, over the parenthetical cue, to the end of the complement."""
+    if any(child.dep_ in _SUBJECTS for child in complement.children):
+        return claim
+    subject = subject_of(verb)
+    fronted = next((child for child in verb.children if child.dep_ == "dep" and child.pos_ in {"NOUN", "PROPN"}
+                    and child.i < verb.i and (subject is None or child.i < subject.i)), None)
+    if fronted is None or not any(t.text == "," for t in verb.doc[fronted.right_edge.i + 1:verb.i]):
+        return claim
+    return fronted.left_edge.i, claim[1]
+
+
 def _is_embedded_question(clause: Token) -> bool:
     return any(child.dep_ == "mark" and child.lower_ in _QUESTION_MARKS for child in clause.children)
 
@@ -393,7 +409,7 @@ def without_attribution(word: Token, settings: RoleSettings) -> Attribution | No
     if obj is None or obj.lemma_.lower() not in settings.refusal_objects:
         return None
     current = word.head
-    while current.dep_ in {"ccomp", "xcomp", "advcl", "conj", "pcomp", "prep"} and current.head is not current:
+    while current.dep_ in {"ccomp", "xcomp", "advcl", "conj", "pcomp", "prep"} and current.head.i != current.i:
         current = current.head
     head = subject_of(current)
     source = noun_phrase(head, exclude=current) if head is not None else None

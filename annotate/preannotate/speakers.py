@@ -165,7 +165,7 @@ def _ends_cue_phrase(word: Token, cue: TokenRange) -> bool:
     for _ in range(8):
         if cue[0] <= token.i < cue[1]:
             return True
-        if token.dep_ not in _OBJECT_PATH or token.head is token:
+        if token.dep_ not in _OBJECT_PATH or token.head.i == token.i:
             return False
         token = token.head
     return False
