@@ -224,6 +224,9 @@ GENERAL_CASES = [
     ('The deal, he told the Financial Times in an interview, was "the best we could get".',
      {("he", "told", ('The deal, he told the Financial Times in an interview, was "the best we could get"',),
        ("the Financial Times", "in an interview"))}),
+    # "neither confirmed nor denied" is one refusal, with no claim
+    ("North Korea has neither confirmed nor denied sending troops.",
+     {("North Korea", "has neither confirmed nor denied", (), ())}),
     # an embedded question is not a claim; the answer is
     ('Asked whether troops would be sent, the minister replied: "Not at this stage."',
      {("the minister", "replied", ('"Not at this stage."',), ())}),

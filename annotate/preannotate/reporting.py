@@ -258,6 +258,13 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
                            source=source if with_source else None, claims=tuple(c for c, _ in claims),
                            direct=tuple(d for _, d in claims), supplements=supplements_found)
 
+    if reporting and (neither := _neither_nor(verb)) is not None:
+        # "has neither confirmed nor denied …": one refusal over both verbs.
+        if neither < 0 or source is None:
+            return None  # the second verb of the pair: its first verb speaks for both
+        start = min([cue[0]] + [c.i for c in verb.children if c.dep_ in {"aux", "preconj"} and c.i < verb.i])
+        return Attribution(rule=NO_COMMENT, cue=(start, neither), score=settings.score(NO_COMMENT), lemma=lemma,
+                           source=source, negated=True)
     if reporting and is_negated(verb, subject):
         if lemma in settings.unmarked_when_negated:
             return None  # "they did not know that ...": no one holds the content
@@ -365,6 +372,16 @@ def _with_fronted_subject(verb: Token, complement: Token, claim: TokenRange) -> 
     if fronted is None or not any(t.text == "," for t in verb.doc[fronted.right_edge.i + 1:verb.i]):
         return claim
     return fronted.left_edge.i, claim[1]
+
+
+def _neither_nor(verb: Token) -> int | None:
+    """For the first verb of "neither X nor Y", where the pair ends; -1 for the second verb; None otherwise."""
+    if _child(verb, "preconj", "neither") is not None:
+        partner = next((c for c in verb.children if c.dep_ == "conj" and c.pos_ in {"VERB", "AUX"}), None)
+        return partner.i + 1 if partner is not None else None
+    if verb.dep_ == "conj" and _child(verb.head, "preconj", "neither") is not None:
+        return -1
+    return None
 
 
 def _is_embedded_question(clause: Token) -> bool:
