@@ -13,6 +13,7 @@ from spacy.tokens import Token
 from .context import Quotes, RoleSettings
 from .model import Attribution, TokenRange
 from .phrases import RELATIVIZERS, claim_clause, noun_phrase, subject_of, trim
+from .reporting import stranded_complement
 
 _SOURCE_PREPOSITIONS = {"by", "from", "of"}
 
@@ -50,8 +51,6 @@ def _content_clause(child: Token) -> bool:
 
 def _verb_takes_clause(noun: Token, content: Token, settings: RoleSettings) -> bool:
     """ "said in a statement that ...": the clause is the reporting verb's, and the noun is its SUPPLEMENT."""
-    from .reporting import stranded_complement
-
     verb = noun.head.head if noun.dep_ == "pobj" and noun.head.dep_ == "prep" else None
     if verb is None or verb.lemma_.lower() not in settings.reporting_verbs:
         return False

@@ -22,6 +22,8 @@ _QUOTE_IDS = frozenset(get_string_id(mark) for mark in QUOTE_CHARS | {"``", "''"
 _RELCL = get_string_id("relcl")
 CACHE_KEY = "attribution_cache"  # a private user_data key, removed by the linker
 _LEADING_DROP = {"that", "whether"}
+# Dependents that make a clause one with a subject of its own.
+CLAUSE_SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
 _CONTENT_SYMBOLS = {"%", "‰"}  # spaCy calls them punctuation, but "by 40%" ends on one
 _VERB_GROUP_DEPS = {"aux", "auxpass", "neg"}
 RELATIVIZERS = {"who", "which", "that", "whom", "whose"}
@@ -58,7 +60,7 @@ def _complementizer(token: Token) -> bool:
         return False
     if token.dep_ == "mark":
         return True
-    return token.dep_ == "advmod" and any(child.dep_ in {"nsubj", "nsubjpass", "expl"} and child.i > token.i
+    return token.dep_ == "advmod" and any(child.dep_ in CLAUSE_SUBJECTS and child.i > token.i
                                           for child in token.head.children)
 
 

@@ -20,8 +20,8 @@ from spacy.tokens import Token
 
 from .context import Quotes, RoleSettings
 from .model import Attribution, TokenRange
-from .phrases import (RELATIVIZERS, claim_clause, inherited_subject, noun_phrase, right_spine, sentence_bounds,
-                      subject_of, trim, verb_group)
+from .phrases import (CLAUSE_SUBJECTS, RELATIVIZERS, claim_clause, inherited_subject, noun_phrase, right_spine,
+                      sentence_bounds, subject_of, trim, verb_group)
 
 PENDING = "pending"
 NO_COMMENT = "no_comment"
@@ -31,7 +31,6 @@ _NOT_SUPPLEMENT_ENTS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY
 _VENUE_ENTS = {"GPE", "LOC", "FAC"}
 _VENUE_PREPOSITIONS = {"in", "at"}
 _FIGURE_ENTS = {"CARDINAL", "QUANTITY", "PERCENT", "MONEY"}
-_SUBJECTS = {"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"}
 # An embedded question ("asked whether troops would be sent") reports a question, not a proposition anyone holds.
 _QUESTION_MARKS = {"whether", "if"}
 
@@ -214,8 +213,10 @@ _CHARGE_PREPOSITIONS = {"of", "for", "with"}
 def _charge(verb: Token) -> TokenRange | None:
     """"Moscow accused Kyiv of shelling the plant": the accused and what they are accused of."""
     obj = _child(verb, "dobj")
-    prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ in _CHARGE_PREPOSITIONS
-                 and obj is not None and c.i > obj.i), None)
+    if obj is None:
+        return None
+    prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ in _CHARGE_PREPOSITIONS and c.i > obj.i),
+                None)
     if prep is None or not any(c.dep_ in {"pobj", "pcomp"} for c in prep.children):
         return None
     return trim(verb.doc, obj.left_edge.i, prep.right_edge.i + 1, drop_complementizer=False)
@@ -355,7 +356,7 @@ def stranded_complement(verb: Token, settings: RoleSettings) -> Token | None:
         for clause in noun.children:
             if (clause.i > noun.i and (clause.dep_ == "relcl" or (medium and clause.dep_ == "acl"))
                     and any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children)
-                    and any(c.dep_ in {"nsubj", "nsubjpass", "expl"} for c in clause.children)):
+                    and any(c.dep_ in CLAUSE_SUBJECTS for c in clause.children)):
                 return clause
     return None
 
@@ -364,7 +365,7 @@ def _with_fronted_subject(verb: Token, complement: Token, claim: TokenRange) -> 
     """'The deal, he told the FT, was “the best we could get”': the parser hangs the fronted subject on the cue and
     leaves the complement without one. Like "The war, he said, would not end", the CLAIM then runs from the fronted
     subject, over the parenthetical cue, to the end of the complement."""
-    if any(child.dep_ in _SUBJECTS for child in complement.children):
+    if any(child.dep_ in CLAUSE_SUBJECTS for child in complement.children):
         return claim
     subject = subject_of(verb)
     fronted = next((child for child in verb.children if child.dep_ == "dep" and child.pos_ in {"NOUN", "PROPN"}
