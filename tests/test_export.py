@@ -4,6 +4,7 @@ leakage-free seeded splits; offsets that miss token boundaries are reported, nev
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections import defaultdict
@@ -17,7 +18,7 @@ from spacy.tokens import DocBin
 from typer.testing import CliRunner
 
 from annotate.cli import app
-from annotate.errors import ConfigError, SchemaError
+from annotate.errors import ConfigError, OutputError, SchemaError
 from annotate.export import export, export_file, select_records
 from annotate.export.brat import annotation_conf, fragments, to_standoff
 from annotate.export.splits import assign_splits, group_key, parse_ratios
@@ -359,3 +360,91 @@ def test_cli_export_errors(tmp_path, args, message):
     done = runner.invoke(app, ["export", str(CORPUS), "-o", str(out), *args])
     assert done.exit_code == 1 and "Error:" in done.stderr and message in done.stderr
     assert not out.exists() or not any(out.iterdir())
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The output folder is replaced as a set
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_reexport_with_other_splits_leaves_no_stale_split(tmp_path):
+    export_file(CORPUS, "jsonl", tmp_path / "out", ratios="0.8,0.1,0.1", seed=1)
+    result = export_file(CORPUS, "jsonl", tmp_path / "out", ratios="0.5,0.5", seed=1)
+    assert sorted(files_of(tmp_path / "out")) == ["dev.jsonl", "export.json", "train.jsonl"]
+    assert result.manifest["files"] == ["dev.jsonl", "train.jsonl"]
+
+
+def test_kill_9_during_a_reexport_leaves_the_old_set_or_the_new_one(tmp_path):
+    """A real `kill -9` of an export process at seeded random moments: the folder always holds one complete set."""
+    import random
+    import time
+
+    big = tmp_path / "big.jsonl"
+    docs = list(read_docs(CORPUS))
+    write_docs(big, [docs[i % len(docs)].with_(doc_id=f"x{i:05d}", meta={}) for i in range(1500)])
+    out, reference = tmp_path / "out", tmp_path / "reference"
+    export_file(big, "jsonl", out, ratios="0.8,0.1,0.1", seed=1)
+    old = files_of(out)
+    script = (f"from annotate.export import export_file; "
+              f"export_file({str(big)!r}, 'jsonl', {{out!r}}, ratios='0.5,0.5', seed=1)")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-c", script.format(out=str(reference))], env=env, check=True)
+    duration = time.monotonic() - started
+    new = files_of(reference)
+    assert set(new) == {"dev.jsonl", "export.json", "train.jsonl"} and new != old
+
+    rng = random.Random(14)
+    outcomes = []
+    for _ in range(6):
+        child = subprocess.Popen([sys.executable, "-c", script.format(out=str(out))], env=env)
+        time.sleep(rng.uniform(0.3, duration))
+        child.kill()  # SIGKILL: no cleanup runs
+        child.wait()
+        now = files_of(out)
+        assert now in (old, new), sorted(now)
+        outcomes.append("old" if now == old else "new")
+        if now == new:  # start over from the old set, so that later kills can cut a swap again
+            export_file(big, "jsonl", out, ratios="0.8,0.1,0.1", seed=1)
+    subprocess.run([sys.executable, "-c", script.format(out=str(out))], env=env, check=True)
+    assert files_of(out) == new
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.jsonl", "out", "reference"]  # no temp left behind
+    assert "old" in outcomes  # at least one kill landed before the swap
+
+
+def test_a_text_over_the_tokenizer_limit_is_a_located_error(tmp_path):
+    source = tmp_path / "long.jsonl"
+    short = record("Officials said so.", ("s", "SOURCE", 0, 9))
+    write_docs(source, [short, record("word " * 200_001, ("s", "SOURCE", 0, 4), doc_id="d2")])
+    done = runner.invoke(app, ["export", str(source), "--format", "jsonl", "-o", str(tmp_path / "out")])
+    assert done.exit_code == 1
+    assert done.stderr.strip() == ("Error: long.jsonl:2: field \"text\": doc_id d2 has 1,000,005 characters, more than "
+                                   "the pipeline's max_length (1,000,000). Split the article, or raise the pipeline's "
+                                   "max_length")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("setup", "message"), [
+    (lambda out: out.write_text("notes\n"), "out: is a file, not a folder; give -o a folder path (it is created)"),
+    (lambda out: (out.mkdir(), (out / "thesis.tex").write_text("mine")),
+     "out: folder holds files that this command did not write; choose a new path, or pass --force to replace it"),
+])
+def test_export_never_replaces_what_it_did_not_write(tmp_path, setup, message):
+    out = tmp_path / "out"
+    setup(out)
+    before = files_of(tmp_path)
+    done = runner.invoke(app, ["export", str(CORPUS), "--format", "jsonl", "-o", str(out)])
+    assert done.exit_code == 1
+    assert " ".join(done.stderr.split()) == f"Error: {out}" + message[3:]
+    assert files_of(tmp_path) == before
+
+
+def test_export_into_the_folder_of_its_input_is_refused(tmp_path):
+    source = tmp_path / "gold.jsonl"
+    source.write_bytes(CORPUS.read_bytes())
+    with pytest.raises(OutputError, match="holds the input"):
+        export_file(source, "jsonl", tmp_path)
+    assert source.read_bytes() == CORPUS.read_bytes()
