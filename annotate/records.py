@@ -217,6 +217,11 @@ def doc_from_dict(raw: Any, path: str = "<record>", line: int | None = None) -> 
                         relations=tuple(relations), meta=dict(meta))
 
 
+def no_records(path: str | os.PathLike[str], fix: str) -> RecordError:
+    """The one error for an input with no records: commands refuse it rather than write or report nothing."""
+    return RecordError(str(path), None, None, "holds no records", fix)
+
+
 def check_doc(doc: AnnotatedDoc, where: str = "<record>") -> AnnotatedDoc:
     """Writers call this: the same checks a reader makes, so nothing invalid is ever written."""
     return doc_from_dict(doc.to_dict(), where)

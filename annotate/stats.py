@@ -23,7 +23,7 @@ import pandas as pd
 from .grouping import by_doc_and_annotator
 from .matching import Counts, Mode, span_counts, triples
 from .nlp import check_length
-from .records import AnnotatedDoc
+from .records import AnnotatedDoc, no_records
 
 UNSET = "(unset)"
 # Cue tokens that carry no lexical choice: "have not commented" is the lemma "comment".
@@ -155,6 +155,8 @@ def corpus_stats(docs: Iterable[AnnotatedDoc], nlp=None, model: str | None = Non
     """All statistics for a stream of records. `nlp` (or the pipeline named `model`) tokenises and lemmatises.
     Of several records by one annotator for one document, only the newest counts (annotate.grouping)."""
     docs = list(docs)
+    if not docs:
+        raise no_records(source, "Give a JSONL file of records: articles, predictions, annotations or gold")
     if nlp is None:
         from .nlp import default_model_name
 

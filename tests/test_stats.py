@@ -218,3 +218,12 @@ def test_a_text_over_the_pipeline_limit_is_a_located_error(tmp_path):
         corpus_stats(read_docs(source), source=str(source))
     assert str(caught.value) == (f"{source}:2: field \"text\": doc_id d2 has 1,000,005 characters, more than the "
                                  "pipeline's max_length (1,000,000). Split the article, or raise the pipeline's max_length")
+
+
+def test_an_empty_input_is_an_error(tmp_path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    done = runner.invoke(app, ["stats", str(empty), "--html", str(tmp_path / "report.html")])
+    assert done.exit_code == 1
+    assert done.stderr.startswith("Error: ") and "holds no records. Give a JSONL file of records" in done.stderr
+    assert not (tmp_path / "report.html").exists()
