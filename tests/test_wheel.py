@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.integration  # builds and installs a wheel: out of the fast path
 
 
 @pytest.fixture(scope="module")
