@@ -97,6 +97,10 @@ class GoldResult:
         return {method: counts.get(method, 0) for method in METHODS}
 
     @property
+    def conflict_documents(self) -> int:
+        return sum(1 for item in self.docs if item.conflicts)
+
+    @property
     def conflict_counts(self) -> dict[str, int]:
         return dict(sorted(Counter(c.kind for item in self.docs for c in item.conflicts).items()))
 
@@ -378,6 +382,26 @@ class GoldFiles:
     datasheet: Path
     conflicts: Path
     result: GoldResult
+
+    def to_dict(self) -> dict[str, Any]:
+        result = self.result
+        return {"data": str(self.data), "datasheet": str(self.datasheet), "conflicts": str(self.conflicts),
+                "documents": len(result.docs), "methods": result.method_counts,
+                "conflict_documents": result.conflict_documents, "conflict_items": result.conflict_counts,
+                "skipped": dict(result.skipped)}
+
+    def summary_lines(self) -> list[str]:
+        """What was written and what is left to review, for people (the CLI prints these to stderr)."""
+        result = self.result
+        methods = ", ".join(f"{method.replace('_', ' ')} {n}" for method, n in result.method_counts.items())
+        lines = [f"Wrote {self.data}: {len(result.docs)} documents ({methods}); datasheet {self.datasheet}"]
+        if result.conflict_documents:
+            kinds = ", ".join(f"{kind} {n}" for kind, n in result.conflict_counts.items())
+            lines.append(f"{result.conflict_documents} document(s) have unresolved items ({kinds}): {self.conflicts}. "
+                         f"Review them with `annotate push --adjudicate {self.conflicts} --project NAME-review`.")
+        if result.skipped:
+            lines.append("Not counted as votes: " + ", ".join(f"{n} {why}" for why, n in result.skipped.items()))
+        return lines
 
 
 def make_gold(input_path: str | os.PathLike[str], output: str | os.PathLike[str],

@@ -351,7 +351,6 @@ def test_cli_export_reports_misaligned_spans(tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["--format", "xml"], "unknown export format 'xml'"),
     (["--format", "jsonl", "--splits", "0.9,0.2"], "add up to 1.1"),
-    (["--format", "jsonl", "--alignment", "loose"], "alignment mode 'loose'"),
     (["--format", "jsonl", "--annotator", "nobody"], "nothing to export"),
 ])
 def test_cli_export_errors(tmp_path, args, message):
@@ -359,3 +358,10 @@ def test_cli_export_errors(tmp_path, args, message):
     done = runner.invoke(app, ["export", str(CORPUS), "-o", str(out), *args])
     assert done.exit_code == 1 and "Error:" in done.stderr and message in done.stderr
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_cli_export_alignment_is_a_choice(tmp_path):
+    out = tmp_path / "out"
+    done = runner.invoke(app, ["export", str(CORPUS), "-o", str(out), "--format", "jsonl", "--alignment", "loose"])
+    assert done.exit_code == 2 and "--alignment" in done.stderr and "'loose' is not one of" in done.stderr
+    assert not out.exists()

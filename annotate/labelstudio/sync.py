@@ -59,6 +59,15 @@ class PushSummary:
                 "predictions_existing": self.predictions_existing, "duplicates_removed": self.duplicates_removed,
                 "listed_project": self.listed, "warnings": list(self.warnings)}
 
+    def summary_lines(self) -> list[str]:
+        """What happened, for people (the CLI prints these to stderr)."""
+        flags = f"{' [created]' if self.project_created else ''}{' [config updated]' if self.config_updated else ''}"
+        removed = f"; {self.duplicates_removed} duplicate tasks removed" if self.duplicates_removed else ""
+        return [f"Project {self.project_title!r} (id {self.project_id}) at {self.url}{flags}: "
+                f"{self.documents} documents; {self.tasks_created} tasks created, {self.tasks_existing} already there; "
+                f"{self.predictions_created} predictions added, {self.predictions_existing} already there{removed}.",
+                f"Label the tasks at {self.url}/projects/{self.project_id}/data"]
+
 
 # ---------------------------------------------------------------------------------------------------------
 # Grouping and checking the input
@@ -365,9 +374,11 @@ def _import_chunk(client: LabelStudioClient, project_id: int, chunk: list[tuple[
 
 
 def pull(*, project: str, client: LabelStudioClient, include_predictions: bool = False, reviewed_only: bool = False,
-         annotator_names: Mapping[str, str] | None = None) -> tuple[list[AnnotatedDoc], PullSummary]:
+         annotator_names: Mapping[str, str] | None = None, strict: bool = False
+         ) -> tuple[list[AnnotatedDoc], PullSummary]:
     """Every submitted annotation of the project as a record (annotator = the user's email, or the name that
-    `annotator_names` gives for that email or user id)."""
+    `annotator_names` gives for that email or user id). With `strict`, a region whose text occurs nowhere in
+    its document is an error, so that nothing is written rather than a record that lost a region."""
     found = client.find_project(project)
     if found is None:
         raise ServerError(f"Label Studio at {client.url} has no project titled {project!r}; "
@@ -383,8 +394,14 @@ def pull(*, project: str, client: LabelStudioClient, include_predictions: bool =
     names: dict[int | str, str] = {}
     for user_id, email in client.user_emails().items():
         names[user_id] = configured.get(email) or configured.get(str(user_id)) or email
-    return docs_from_export(tasks, include_predictions=include_predictions, reviewed_only=reviewed_only,
-                            annotator_names=names)
+    docs, summary = docs_from_export(tasks, include_predictions=include_predictions, reviewed_only=reviewed_only,
+                                     annotator_names=names)
+    if strict and summary.dropped_regions:
+        raise RecordError(f"project {project!r}", None, None,
+                          f"{len(summary.dropped_regions)} region(s) could not be placed (their text occurs nowhere "
+                          "in the document); nothing was written (--strict): " + "; ".join(summary.dropped_regions),
+                          "Fix or delete those regions in Label Studio, or pull without --strict")
+    return docs, summary
 
 
 def load_annotator_names(path: str | os.PathLike[str]) -> dict[str, str]:
