@@ -27,13 +27,13 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def single():
-    return corpus_stats(read_docs(CORPUS))
+def single(gold_corpus):
+    return corpus_stats(gold_corpus)
 
 
 @pytest.fixture(scope="module")
-def several():
-    return corpus_stats(read_docs(ANNOTATIONS))
+def several(gold_annotations):
+    return corpus_stats(gold_annotations)
 
 
 def table(frame: pd.DataFrame, key: str, value: str) -> dict:

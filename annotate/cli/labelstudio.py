@@ -102,7 +102,7 @@ def push_cli(
     project: Annotated[str, typer.Option("--project", help="Label Studio project title (created if missing).")] = ...,
     adjudicate: Annotated[Optional[Path], typer.Option("--adjudicate", help="Conflicts JSONL: one task per doc_id with each annotator's version as a prediction tab.")] = None,
     chunk_size: Annotated[int, typer.Option("--chunk-size", help="Tasks per import request; a killed push resumes after the last chunk that landed.")] = 1000,
-    force: Annotated[bool, typer.Option("--force", help="Replace the labeling config even if existing annotations would be orphaned.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace what is in the way: the labeling config even if existing annotations would be orphaned, and the task of a doc_id whose text changed (deleted with its predictions and annotations, then created with the new text).")] = False,
     schema_path: SchemaOption = None,
     credentials: CredentialsOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
