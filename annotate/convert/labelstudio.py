@@ -1,7 +1,7 @@
-"""A Label Studio full JSON export file -> AnnotatedDoc records, through annotate.labelstudio.convert.
+"""A Label Studio full JSON export file -> AnnotatedDoc records, through annotate.labelstudio.results.
 
 The export is the one `ls.projects.exports.as_json(pid)` (or Export > JSON in the UI) gives: a JSON array of
-tasks with their annotations. The reading of Label Studio's result shapes lives in annotate.labelstudio.convert
+tasks with their annotations. The reading of Label Studio's result shapes lives in annotate.labelstudio.results
 (`docs_from_export`), shared with `annotate pull`; this module only reads the file and reports what it left out.
 """
 
@@ -18,7 +18,7 @@ from ..records import AnnotatedDoc
 def read_labelstudio(path: str | Path, annotator: str | None = None, skipped: Counter | None = None,
                      notes: list[str] | None = None) -> list[AnnotatedDoc]:
     """Records of every submitted annotation in the export; `annotator` renames every annotator to one name."""
-    from ..labelstudio.convert import docs_from_export
+    from ..labelstudio.results import docs_from_export
 
     path = Path(path)
     try:

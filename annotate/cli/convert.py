@@ -1,0 +1,39 @@
+"""`annotate convert`: brat, Prodigy or Label Studio annotations into records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ._app import app, reported_errors, say
+
+
+@app.command("convert")
+def convert_cli(
+    path: Annotated[Path, typer.Argument(help="brat folder (or .txt/.ann), Prodigy JSONL, or Label Studio JSON export.")],
+    source: Annotated[str, typer.Option("--from", help="Input format: brat, prodigy or labelstudio.")] = ...,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the AnnotatedDoc JSONL (atomically).")] = ...,
+    label_map: Annotated[Optional[str], typer.Option("--label-map", help="Rename labels: Person=SOURCE,Say=CUE; relation labels with rel:, e.g. rel:Content=cue_of.")] = None,
+    annotator: Annotated[Optional[str], typer.Option("--annotator", help="Annotator name for files that do not carry one (brat <doc>.ann, Prodigy without _annotator_id).")] = None,
+) -> None:
+    """Convert brat, Prodigy or Label Studio annotations into AnnotatedDoc records."""
+    from collections import Counter
+
+    from ..convert import convert, parse_label_map
+    from ..records import write_docs
+
+    with reported_errors():
+        mapping = parse_label_map(label_map)
+        skipped: Counter = Counter()
+        notes: list[str] = []
+        used: set[str] = set()
+        count = write_docs(output, convert(source, path, label_map=mapping, annotator=annotator, skipped=skipped,
+                                           notes=notes, used_labels=used))
+    say(*(f"Warning: {note}" for note in notes))
+    unused = sorted(mapping.keys() - used)
+    if unused:
+        say(f"Warning: --label-map names labels that never occur: {', '.join(unused)}")
+    left_out = "; ".join(f"{n} {what}" for what, n in sorted(skipped.items()))
+    say(f"Wrote {count} records to {output}" + (f" (left out: {left_out})" if left_out else ""))
