@@ -132,6 +132,8 @@ def test_an_event_the_schema_cannot_link_is_counted(attribution):
     doc = _doc(attribution, "alice", "news2.txt")
     assert {"The hospital's director, Dr. Omar Haddad", "declined to comment"} <= {s.text for s in doc.spans}
     assert attribution.dropped["brat event whose roles the schema links in no relation"] == 1
+    assert attribution.first_dropped_at["brat event whose roles the schema links in no relation"] == \
+        "ann/alice/news2.ann:13: E3"
 
 
 def test_several_sources_and_contents_link_every_pair():
@@ -185,6 +187,18 @@ def test_fragments_split_by_words_are_one_span_each_with_the_same_links(attribut
 
 DISCONTINUOUS_TEXT = "Advertisers want it. He said so. It's about reach, he said.\n"
 IT, REACH = DISCONTINUOUS_TEXT.index("It's"), DISCONTINUOUS_TEXT.index("reach") + len("reach")
+
+
+def test_pieces_share_attributes_and_relations_from_r_lines():
+    text = '"We will win," she said, "and soon."\n'
+    ann = ('T1\tCLAIM 0 14;25 36\t"We will win," "and soon."\nT2\tSOURCE 15 18\tshe\nT3\tCUE 19 23\tsaid\n'
+           "R1\tattributed_to Arg1:T1 Arg2:T2\nR2\tcue_of Arg1:T3 Arg2:T1\nA1\tclaim_type T1 prediction\n")
+    parsed = parse_ann(ann, text)
+    pieces = [s for s in parsed.spans if s.label == "CLAIM"]
+    assert [(s.id, s.text, dict(s.attrs)) for s in pieces] == [
+        ("T1", '"We will win,"', {"claim_type": "prediction"}), ("T1.2", '"and soon."', {"claim_type": "prediction"})]
+    assert {(r.from_id, r.label, r.to_id) for r in parsed.relations} == {
+        ("T1", "attributed_to", "T2"), ("T1.2", "attributed_to", "T2"), ("T3", "cue_of", "T1"), ("T3", "cue_of", "T1.2")}
 
 
 @pytest.mark.parametrize(("line", "spans"), [

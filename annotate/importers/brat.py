@@ -137,8 +137,9 @@ def read_brat(path: str | Path, options: ReadOptions, tally: Tally) -> Iterator[
             raise RecordError(str(brat.ann_path), None, None, f"annotates the same text as {seen[doc_id, brat.annotator]}"
                               f" for the same annotator {brat.annotator!r}", "Keep one .ann per text and annotator")
         seen[doc_id, brat.annotator] = brat.ann_path
+        shown = brat.ann_path.relative_to(base).as_posix()  # as in the records' meta, not the full path
         for reason, where in parsed.dropped:
-            tally.drop(reason, where)
+            tally.drop(reason, where.replace(str(brat.ann_path), shown, 1))
         tally.used_labels.update(parsed.used_roles)
         meta = {"source_file": brat.text_path.relative_to(base).as_posix(),
                 "brat_ann": brat.ann_path.relative_to(base).as_posix()}
