@@ -32,11 +32,6 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def corpus():
-    return list(read_docs(CORPUS))
-
-
-@pytest.fixture(scope="module")
 def nlp():
     from annotate.export.tokens import tokenizer
 
@@ -54,16 +49,16 @@ def record(text, *spans, relations=(), doc_id="d1", **meta):
 # spaCy
 
 
-def test_spacy_docbin_holds_spans_entities_ids_and_relations(tmp_path, corpus):
-    result = export(corpus, "spacy", tmp_path, ratios="0.6,0.2,0.2", seed=3)
+def test_spacy_docbin_holds_spans_entities_ids_and_relations(tmp_path, gold_corpus):
+    result = export(gold_corpus, "spacy", tmp_path, ratios="0.6,0.2,0.2", seed=3)
     assert not result.misaligned
     nlp = spacy.blank("en")
     seen = {}
     for name in ("train", "dev", "test"):
         for doc in DocBin().from_disk(tmp_path / f"{name}.spacy").get_docs(nlp.vocab):
             seen[doc.user_data["annotate"]["doc_id"]] = doc
-    assert sorted(seen) == sorted(r.doc_id for r in corpus)
-    for gold in corpus:
+    assert sorted(seen) == sorted(r.doc_id for r in gold_corpus)
+    for gold in gold_corpus:
         doc = seen[gold.doc_id]
         attribution = sorted((s.start, s.end, s.label, s.id) for s in gold.spans if LAYER[s.label] == "span")
         assert sorted((s.start_char, s.end_char, s.label_, s.id_) for s in doc.spans["sc"]) == attribution
@@ -128,11 +123,11 @@ def test_relations_to_a_left_out_span_are_dropped_with_it(tmp_path):
 # Prodigy JSONL
 
 
-def test_prodigy_jsonl_shape(tmp_path, corpus):
-    export(corpus, "jsonl", tmp_path)
+def test_prodigy_jsonl_shape(tmp_path, gold_corpus):
+    export(gold_corpus, "jsonl", tmp_path)
     tasks = [json.loads(line) for line in (tmp_path / "all.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert [task["meta"]["doc_id"] for task in tasks] == [r.doc_id for r in corpus]
-    for task, gold in zip(tasks, corpus):
+    assert [task["meta"]["doc_id"] for task in tasks] == [r.doc_id for r in gold_corpus]
+    for task, gold in zip(tasks, gold_corpus):
         assert set(task) >= {"text", "tokens", "spans", "relations", "meta"}
         assert task["text"] == gold.text
         tokens = task["tokens"]
@@ -162,8 +157,8 @@ def _words(nlp, text, start, end):
     return [t.text for t in nlp.make_doc(text).char_span(start, end) if not t.is_space]
 
 
-def test_conll_per_layer_is_read_back_by_spacy_convert(tmp_path, corpus, nlp):
-    export(corpus, "conll", tmp_path)
+def test_conll_per_layer_is_read_back_by_spacy_convert(tmp_path, gold_corpus, nlp):
+    export(gold_corpus, "conll", tmp_path)
     for layer in ("span", "entity"):
         source = tmp_path / f"all.{layer}.conll"
         out = tmp_path / f"converted-{layer}"
@@ -172,8 +167,8 @@ def test_conll_per_layer_is_read_back_by_spacy_convert(tmp_path, corpus, nlp):
                                "--file-type", "spacy"], capture_output=True, text=True)
         assert done.returncode == 0, done.stdout + done.stderr
         docs = list(DocBin().from_disk(out / f"all.{layer}.spacy").get_docs(spacy.blank("en").vocab))
-        assert len(docs) == len(corpus)
-        for doc, gold in zip(docs, corpus):
+        assert len(docs) == len(gold_corpus)
+        for doc, gold in zip(docs, gold_corpus):
             got = [([t.text for t in ent], ent.label_) for ent in doc.ents]
             wanted = [(_words(nlp, gold.text, s.start, s.end), s.label)
                       for s in sorted(gold.spans, key=lambda s: s.start) if LAYER[s.label] == layer]
@@ -293,12 +288,12 @@ def test_no_cluster_crosses_two_splits(clusters, ratios, seed):
         assert not splits["test"]
 
 
-def test_export_splits_keep_the_near_duplicate_cluster_together(tmp_path, corpus):
+def test_export_splits_keep_the_near_duplicate_cluster_together(tmp_path, gold_corpus):
     for seed in range(6):
-        result = export(corpus, "jsonl", tmp_path / str(seed), ratios="0.5,0.25,0.25", seed=seed)
+        result = export(gold_corpus, "jsonl", tmp_path / str(seed), ratios="0.5,0.25,0.25", seed=seed)
         homes = [name for name, split in result.splits.items() if {"n01", "n02"} & set(split["doc_ids"])]
         assert len(homes) == 1  # n01 and n02 share cluster c-kursk
-        assert sum(split["documents"] for split in result.splits.values()) == len(corpus)
+        assert sum(split["documents"] for split in result.splits.values()) == len(gold_corpus)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -351,7 +346,6 @@ def test_cli_export_reports_misaligned_spans(tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["--format", "xml"], "unknown export format 'xml'"),
     (["--format", "jsonl", "--splits", "0.9,0.2"], "add up to 1.1"),
-    (["--format", "jsonl", "--alignment", "loose"], "alignment mode 'loose'"),
     (["--format", "jsonl", "--annotator", "nobody"], "nothing to export"),
 ])
 def test_cli_export_errors(tmp_path, args, message):
@@ -359,3 +353,10 @@ def test_cli_export_errors(tmp_path, args, message):
     done = runner.invoke(app, ["export", str(CORPUS), "-o", str(out), *args])
     assert done.exit_code == 1 and "Error:" in done.stderr and message in done.stderr
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_cli_export_alignment_is_a_choice(tmp_path):
+    out = tmp_path / "out"
+    done = runner.invoke(app, ["export", str(CORPUS), "-o", str(out), "--format", "jsonl", "--alignment", "loose"])
+    assert done.exit_code == 2 and "--alignment" in done.stderr and "'loose' is not one of" in done.stderr
+    assert not out.exists()

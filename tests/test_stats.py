@@ -27,13 +27,13 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def single():
-    return corpus_stats(read_docs(CORPUS))
+def single(gold_corpus):
+    return corpus_stats(gold_corpus)
 
 
 @pytest.fixture(scope="module")
-def several():
-    return corpus_stats(read_docs(ANNOTATIONS))
+def several(gold_annotations):
+    return corpus_stats(gold_annotations)
 
 
 def table(frame: pd.DataFrame, key: str, value: str) -> dict:
@@ -144,11 +144,15 @@ def test_cli_stats_json_and_tables(tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["missing.jsonl"], "cannot be read"),
-    ([str(CORPUS), "--match", "fuzzy"], "--match 'fuzzy'"),
 ])
 def test_cli_stats_errors(args, message):
     done = runner.invoke(app, ["stats", *args])
     assert done.exit_code == 1 and "Error:" in done.stderr and message in done.stderr
+
+
+def test_cli_stats_match_is_a_choice():
+    done = runner.invoke(app, ["stats", str(CORPUS), "--match", "fuzzy"])
+    assert done.exit_code == 2 and "--match" in done.stderr and "'fuzzy' is not one of" in done.stderr
 
 
 def test_html_is_self_contained_and_escaped(tmp_path):

@@ -1,4 +1,4 @@
-"""A Label Studio full JSON export file -> AnnotatedDoc records, through annotate.labelstudio's result reader.
+"""A Label Studio full JSON export file -> AnnotatedDoc records, through annotate.labelstudio.results.
 
 The export is the one `ls.projects.exports.as_json(pid)` (or Export > JSON in the UI) gives: a JSON array of
 tasks with their annotations. Reading Label Studio's result shapes is shared with `annotate pull`
@@ -29,7 +29,7 @@ from .common import ReadOptions, Tally
 
 def read_labelstudio(path: str | Path, options: ReadOptions, tally: Tally) -> list[AnnotatedDoc]:
     """Records of every submitted annotation in the export; `annotator` renames every annotator to one name."""
-    from ..labelstudio.convert import docs_from_export
+    from ..labelstudio.results import docs_from_export
 
     path = Path(path)
     try:
