@@ -274,17 +274,24 @@ def _inside(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
 
 
+def first_record_has(*keys: str) -> Recogniser:
+    """Recognises a JSONL file whose first record has all of `keys` (or that holds only blank lines)."""
+    def recognise(path: Path) -> bool:
+        try:
+            with open(path, "rb") as handle:
+                for line in handle:
+                    if line.strip():
+                        record = json.loads(line)
+                        return isinstance(record, dict) and all(key in record for key in keys)
+        except (OSError, ValueError):
+            return False
+        return True  # only blank lines
+    return recognise
+
+
 def looks_like_records(path: Path) -> bool:
     """An AnnotatedDoc JSONL file (its first record has doc_id and text): what record-writing commands write."""
-    try:
-        with open(path, "rb") as handle:
-            for line in handle:
-                if line.strip():
-                    record = json.loads(line)
-                    return isinstance(record, dict) and "doc_id" in record and "text" in record
-    except (OSError, ValueError):
-        return False
-    return True  # only blank lines
+    return first_record_has("doc_id", "text")(path)
 
 
 def has_marker(marker: str, head: int = 4096) -> Recogniser:

@@ -182,17 +182,24 @@ def _length_bins(lengths: pd.DataFrame) -> list[tuple[str, int]]:
 GENERATOR = "annotate stats"
 
 
-def render_report(stats: CorpusStats, title: str = "Corpus report", source: str = "") -> str:
-    """The whole report as an HTML string (deterministic for the same statistics)."""
+def page(title: str, generator: str, extra_style: str = "") -> tuple[ET.Element, ET.Element]:
+    """An empty report page: (html, body) with the title, the style and the generator marker."""
     html = ET.Element("html", {"lang": "en"})
     head = ET.SubElement(html, "head")
     ET.SubElement(head, "meta", {"charset": "utf-8"})
-    ET.SubElement(head, "meta", {"name": "generator", "content": GENERATOR})  # lets a rerun overwrite it
+    ET.SubElement(head, "meta", {"name": "generator", "content": generator})  # lets a rerun overwrite it
     ET.SubElement(head, "meta", {"name": "viewport", "content": "width=device-width, initial-scale=1"})
     ET.SubElement(head, "title").text = title
-    ET.SubElement(head, "style").text = STYLE
+    ET.SubElement(head, "style").text = STYLE + extra_style
     body = ET.SubElement(html, "body")
     ET.SubElement(body, "h1").text = title
+    return html, body
+
+
+def render_report(stats: CorpusStats, title: str = "Corpus report", source: str = "",
+                  extra_sections: Sequence[ET.Element] = (), extra_style: str = "") -> str:
+    """The whole report as an HTML string (deterministic for the same statistics)."""
+    html, body = page(title, GENERATOR, extra_style)
     if source:
         ET.SubElement(body, "p", {"class": "note"}).text = f"From {source}. Made by `annotate stats`; works offline."
     for note in stats.notes:
@@ -275,5 +282,6 @@ def render_report(stats: CorpusStats, title: str = "Corpus report", source: str 
             f"Pairwise span F1 ({stats.match_mode} match within a label), pooled over the documents both annotated.")
         part.append(heatmap(stats.agreement, "agreement", "Annotator agreement (span F1)"))
 
+    body.extend(extra_sections)
     ET.indent(html, space=" ")
     return "<!DOCTYPE html>\n" + ET.tostring(html, encoding="unicode", method="html") + "\n"

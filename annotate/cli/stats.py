@@ -30,11 +30,16 @@ def stats_cli(
     from ..stats import corpus_stats, frame_records
 
     with reported_errors():
-        stats = corpus_stats(read_docs(records), model=model, top=top, mode=match.value)
+        docs = list(read_docs(records))
+        stats = corpus_stats(docs, model=model, top=top, mode=match.value)
         if html is not None:
+            from ..claims.report import CLAIMS_STYLE, claims_section, stats_claims_groups
             from ..report_html import render_report
 
-            write_text_atomic(html, render_report(stats, title=f"Corpus report: {records.name}", source=records.name))
+            groups = stats_claims_groups(docs, model=model)
+            write_text_atomic(html, render_report(stats, title=f"Corpus report: {records.name}", source=records.name,
+                                                  extra_sections=[claims_section(groups)] if groups else [],
+                                                  extra_style=CLAIMS_STYLE))
     if as_json:
         print_json(stats.to_dict())
     else:

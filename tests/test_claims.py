@@ -1,0 +1,231 @@
+"""Claims across outlets: numbers, figures with the real spaCy pipeline, conflicts, linking on the seed articles,
+evaluation against gold/seed/claims.jsonl, the report, and the errors for bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from annotate.claims.conflicts import CONFLICT, CONSISTENT, DIFFERENT, compare
+from annotate.claims.evaluate import score_clusters
+from annotate.claims.figures import figure_mentions
+from annotate.claims.numbers import find_numbers
+from annotate.claims.settings import load_settings
+from annotate.records import AnnotatedDoc, make_span, read_docs, write_docs
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "gold" / "seed"
+SETTINGS = load_settings()
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("some 11,000 troops", [(11000, 11000)]),
+    ("11 000 cars", [(11000, 11000)]),
+    ("11k homes", [(11000, 11000)]),
+    ("eleven thousand people", [(11000, 11000)]),
+    ("1.1 million dollars", [(1.1e6, 1.1e6)]),
+    ("between 10,000 and 12,000 jobs", [(10000, 12000)]),
+    ("10,000-12,000 voters", [(10000, 12000)]),
+    ("from 5 to 10 million people", [(5e6, 10e6)]),
+    ("45% of residents", [(45, 45)]),
+    ("twenty-five thousand", [(25000, 25000)]),
+    ("60,000 troops and 12,000 North Koreans", [(60000, 60000), (12000, 12000)]),
+])
+def test_numbers(text, expected):
+    found = [(n.low, n.high) for n in find_numbers(text, SETTINGS.scales, SETTINGS.vague) if not n.vague]
+    assert found == expected
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    from annotate.nlp import load_pipeline, split_glued_quotes
+
+    pipeline = load_pipeline()
+    split_glued_quotes(pipeline)
+    return pipeline
+
+
+def _figures(nlp, text: str):
+    doc = AnnotatedDoc("d1", text, "alice", (make_span(text, "c1", 0, len(text), "CLAIM"),))
+    return [m.figure for m in figure_mentions(doc, nlp(text), SETTINGS)]
+
+
+@pytest.mark.parametrize("text,bound,kind,low,high", [
+    ("Officials said some 11,000 troops were sent to the border.", "approximate", "personnel", 11000, 11000),
+    ("More than 10,000 soldiers were deployed last year.", "lower", "personnel", 10000, 10000),
+    ("At least 300 people were killed in the floods.", "lower", "killed", 300, 300),
+    ("Up to 2,500 residents were evacuated from the valley.", "upper", "displaced", 2500, 2500),
+    ("Between 10,000 and 12,000 workers lost their jobs.", "exact", "noun:worker", 10000, 12000),
+    ("The strike left 1.1 million households without power.", "exact", "noun:household", 1.1e6, 1.1e6),
+    ("Eleven thousand protesters marched through the capital.", "exact", "noun:protester", 11000, 11000),
+    ("The fire destroyed about 4,000 hectares of forest.", "approximate", "area", 4000, 4000),
+    ("Around 4,000 were killed or injured in the fighting.", "approximate", "casualties", 4000, 4000),
+    ("Turnout fell to 45% of registered voters.", "exact", "percent:voter", 45, 45),
+])
+def test_figures(nlp, text, bound, kind, low, high):
+    figures = _figures(nlp, text)
+    assert len(figures) == 1, figures
+    figure = figures[0]
+    assert (figure.bound, figure.kind, figure.low, figure.high) == (bound, kind, low, high)
+    assert text[figure.start:figure.end] == figure.text
+
+
+def test_dates_years_and_durations_are_not_figures(nlp):
+    assert _figures(nlp, "In 2022, on January 31, officials spoke for 21 days in a five-minute video.") == []
+
+
+def test_time_and_owner(nlp):
+    [figure] = _figures(nlp, "In December, the ministry put Russia's losses at 3,000 dead.")
+    assert figure.owners == ("russia",)
+    [figure] = _figures(nlp, "Officials said 1,000 soldiers had been killed in just three months.")
+    assert figure.time == "in just three months"
+
+
+def test_conflicts(nlp):
+    def mention(text):
+        doc = AnnotatedDoc(text[:8], text, "alice", (make_span(text, "c1", 0, len(text), "CLAIM"),))
+        return next(iter(figure_mentions(doc, nlp(text), SETTINGS)))
+
+    eleven = mention("Some 11,000 troops were sent.")
+    twelve = mention("12,000 troops were sent.")
+    more = mention("More than 10,000 troops were sent.")
+    killed = mention("1,000 soldiers had been killed.")
+    wounded = mention("3,000 soldiers were killed or injured.")
+    assert compare(eleven, twelve, SETTINGS).status == CONFLICT
+    assert compare(more, eleven, SETTINGS).status == CONSISTENT
+    assert compare(killed, wounded, SETTINGS).status == DIFFERENT
+
+
+def test_scores_of_clusters():
+    gold = {"a": "1", "b": "1", "c": "1", "d": "2"}
+    assert score_clusters(gold, dict(gold)).pairwise_f1 == 1.0
+    split = score_clusters(gold, {"a": "x", "b": "x", "c": "y", "d": "z"})
+    assert split.pairwise_precision == 1.0 and split.pairwise_recall == pytest.approx(1 / 3)
+    assert 0 < split.b3_f1 < 1
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The seeds, through the CLI
+
+
+@pytest.fixture(scope="module")
+def seed_links(tmp_path_factory, nlp):
+    from annotate.claims import link_claims
+
+    folder = tmp_path_factory.mktemp("claims")
+    result = link_claims(SEED / "data.jsonl", folder / "claims.jsonl", nlp=nlp)
+    return result, folder / "claims.jsonl"
+
+
+def _group_with(groups, doc_prefix, figure_text):
+    for group in groups:
+        for member in group.members:
+            if member.claim.doc_id.startswith(doc_prefix) and member.figure.text == figure_text:
+                return group
+    raise AssertionError(f"{figure_text} not found")
+
+
+def test_seed_troops_and_casualties(seed_links):
+    result, _ = seed_links
+    troops = _group_with(result.groups, "2efc", "11,000")
+    assert troops.status == CONFLICT
+    assert {m.figure.text for m in troops.members} == {"11,000", "12,000", "10,000"}
+    casualties = _group_with(result.groups, "d287", "3,000")
+    texts = {m.figure.text for m in casualties.members}
+    assert texts == {"1,000", "4,000", "3,000", "1,100"}
+    kinds = {m.figure.text: m.figure.kind for m in casualties.members}
+    assert kinds["1,000"] == "killed" and kinds["3,000"] == "casualties"
+    assert casualties is not troops
+    outside = [("cdbe", "45,100"), ("2efc", "60,000"), ("cdbe", "1,000")]  # the last: the 1,000 sq km
+    for doc, text in outside:
+        group = next(g for g in result.groups for m in g.members if m.claim.doc_id.startswith(doc)
+                     and m.figure.text == text and (text != "1,000" or m.figure.unit))
+        assert group is not troops and group is not casualties
+    copies = [m for m in troops.members if m.copy_of]
+    assert len(copies) == 1  # the BBC passage copied into its near-duplicate
+
+
+def test_seed_evaluation_from_gold_spans(seed_links, run_cli):
+    _, claims = seed_links
+    done = run_cli("claims", "evaluate", claims, SEED / "claims.jsonl", "--json")
+    assert done.returncode == 0, done.stderr
+    scores = json.loads(done.stdout)
+    assert scores["pairwise_f1"] >= 0.8 and scores["b3_f1"] >= 0.8
+
+
+def test_seed_evaluation_from_model_predictions(tmp_path, run_cli):
+    predictions = tmp_path / "predictions.jsonl"
+    assert run_cli("preannotate", SEED / "articles.jsonl", "-o", predictions).returncode == 0
+    done = run_cli("claims", "link", predictions, "-o", tmp_path / "claims.jsonl")
+    assert done.returncode == 0, done.stderr
+    done = run_cli("claims", "evaluate", tmp_path / "claims.jsonl", SEED / "claims.jsonl", "--json")
+    scores = json.loads(done.stdout)
+    assert scores["pairwise_f1"] >= 0.8, scores
+
+
+def test_report_html_and_json(seed_links, tmp_path, run_cli):
+    _, claims = seed_links
+    html = tmp_path / "report.html"
+    done = run_cli("claims", "report", claims, "--html", html, "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["groups"][0]["status"] == CONFLICT
+    page = html.read_text(encoding="utf-8")
+    assert "Claims across outlets" in page and "<script" not in page and "http" not in page.split("<body")[0]
+    assert page.index('data-status="conflict"') < page.index('data-status="agree"')
+    again = run_cli("claims", "report", claims, "--html", html)  # its own output is replaced
+    assert again.returncode == 0, again.stderr
+
+
+def test_check_seed_gold_is_current():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, str(SEED / "build_claims.py"), "--check"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Bad input
+
+
+def _write(path: Path, docs) -> Path:
+    write_docs(path, docs)
+    return path
+
+
+def test_one_document_is_refused(tmp_path, run_cli):
+    one = _write(tmp_path / "one.jsonl", list(read_docs(SEED / "data.jsonl"))[:1])
+    done = run_cli("claims", "link", one, "-o", tmp_path / "out.jsonl")
+    assert done.returncode == 1
+    assert done.stderr.strip() == (f"Error: {one}: holds one document (2efc5f23fc7092ac); claims are linked across "
+                                   "documents, so pass the articles of at least two outlets")
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_claims_without_figures_are_refused(tmp_path, run_cli):
+    texts = ["The minister said the talks had failed.", "Officials told reporters the talks would resume."]
+    docs = [AnnotatedDoc(f"doc{i}", text, "alice", (make_span(text, "c1", text.index("the talks"), len(text) - 1, "CLAIM"),))
+            for i, text in enumerate(texts)]
+    path = _write(tmp_path / "nofigures.jsonl", docs)
+    done = run_cli("claims", "link", path, "-o", tmp_path / "out.jsonl")
+    assert done.returncode == 1
+    assert done.stderr.strip() == (f"Error: {path}: none of its 2 CLAIM spans in 2 documents states a figure (a number "
+                                   "and what it counts); claims are linked by their figures, so there is nothing to link")
+
+
+def test_empty_file_is_refused(tmp_path, run_cli):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    done = run_cli("claims", "link", empty, "-o", tmp_path / "out.jsonl")
+    assert done.returncode == 1
+    assert done.stderr.strip() == (f"Error: {empty}: holds no records. pass a JSONL of annotated documents "
+                                   "(gold, pulled annotations or predictions)")
+
+
+def test_report_of_a_documents_file_is_refused(tmp_path, run_cli):
+    done = run_cli("claims", "report", SEED / "data.jsonl")
+    assert done.returncode == 1
+    assert "is not a claims group" in done.stderr and "run `annotate claims link` on it first" in done.stderr
