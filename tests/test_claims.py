@@ -175,6 +175,8 @@ def test_report_html_and_json(seed_links, tmp_path, run_cli):
     page = html.read_text(encoding="utf-8")
     assert "Claims across outlets" in page and "<script" not in page and "http" not in page.split("<body")[0]
     assert page.index('data-status="conflict"') < page.index('data-status="agree"')
+    assert '1<mark class="figure">1,000</mark>' not in page  # the 1,000 killed is not the end of "11,000"
+    assert 'Russia, <mark class="figure">1,000</mark> had been killed' in page
     again = run_cli("claims", "report", claims, "--html", html)  # its own output is replaced
     assert again.returncode == 0, again.stderr
 
@@ -229,3 +231,70 @@ def test_report_of_a_documents_file_is_refused(tmp_path, run_cli):
     done = run_cli("claims", "report", SEED / "data.jsonl")
     assert done.returncode == 1
     assert "is not a claims group" in done.stderr and "run `annotate claims link` on it first" in done.stderr
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Judgments: tasks, agreement checked against the maintained libraries, gold from majority votes
+
+
+def _judgments(pairs: list[tuple[str, str]]):
+    from annotate.claims.judgments import Judgment
+
+    out = []
+    for index, (first, second) in enumerate(pairs):
+        for annotator, answer in (("alice", first), ("bob", second)):
+            out.append(Judgment(f"p{index}", "g1", f"d1:{index}-{index + 1}", f"d2:{index}-{index + 1}", annotator,
+                                answer, "no"))
+    return out
+
+
+def test_judgment_agreement_matches_the_libraries():
+    import krippendorff
+    from statsmodels.stats.inter_rater import cohens_kappa, fleiss_kappa
+
+    from annotate.claims.judgments import LINK_CHOICES, judgment_agreement
+
+    pairs = [("same claim", "same claim")] * 6 + [("related", "related")] * 3 + [("different", "different")] * 2 \
+        + [("same claim", "related"), ("related", "different"), ("same claim", "different")]
+    result = judgment_agreement(_judgments(pairs), bootstrap=100)
+    codes = {value: index for index, value in enumerate(LINK_CHOICES)}
+    table = [[codes[a] for a, _ in pairs], [codes[b] for _, b in pairs]]
+    alpha = krippendorff.alpha(reliability_data=table, level_of_measurement="nominal")
+    assert result.coefficients["alpha"][0] == pytest.approx(alpha, abs=1e-4)
+    confusion = [[sum(1 for a, b in pairs if codes[a] == i and codes[b] == j) for j in range(3)] for i in range(3)]
+    assert result.coefficients["cohen_kappa"][0] == pytest.approx(cohens_kappa(confusion).kappa, abs=1e-4)
+    counts = [[sum(1 for answer in pair if codes[answer] == v) for v in range(3)] for pair in pairs]
+    assert result.coefficients["fleiss_kappa"][0] == pytest.approx(fleiss_kappa(counts), abs=1e-4)
+    low, value, high = result.coefficients["alpha"][1], result.coefficients["alpha"][0], result.coefficients["alpha"][2]
+    assert low <= value <= high
+
+
+def test_agreement_needs_two_judges():
+    from annotate.claims.judgments import JudgmentError, judgment_agreement
+
+    one = [j for j in _judgments([("same claim", "same claim")]) if j.annotator == "alice"]
+    with pytest.raises(JudgmentError, match="needs pairs judged by at least two people"):
+        judgment_agreement(one)
+
+
+def test_gold_from_majority_judgments():
+    from annotate.claims.judgments import Judgment, gold_from_judgments
+
+    votes = [Judgment("p1", "g", "a:0-1", "b:0-1", name, link, None)
+             for name, link in (("x", "same claim"), ("y", "same claim"), ("z", "related"))]
+    votes += [Judgment("p2", "g", "a:0-1", "c:0-1", name, link, None)
+              for name, link in (("x", "same claim"), ("y", "different"))]
+    groups = sorted(gold_from_judgments(votes).values())
+    assert groups == [["a:0-1", "b:0-1"], ["c:0-1"]]
+
+
+def test_comparison_tasks_mark_source_and_figure(seed_links):
+    from annotate.claims.judgments import comparison_tasks
+
+    result, _ = seed_links
+    tasks = comparison_tasks(result.groups)
+    assert tasks and len({t["data"]["pair_id"] for t in tasks}) == len(tasks)
+    troops = next(t["data"] for t in tasks if "Zelenskyy" in t["data"]["left_html"] + t["data"]["right_html"])
+    assert '<mark style="background:#cfe2ff">Ukrainian President Volodymyr Zelenskyy</mark>' in \
+        troops["left_html"] + troops["right_html"]
+    assert all(t["data"]["left_key"].split(":")[0] != t["data"]["right_key"].split(":")[0] for t in tasks)

@@ -105,6 +105,12 @@ class FigureMention:
         return f"{self.claim.doc_id}:{self.figure.start}-{self.figure.end}"
 
 
+def find_figure(sentence: str, figure_text: str) -> int:
+    """Where a figure stands in its sentence as a whole number: '1,000' is not the end of '11,000'; -1 if absent."""
+    match = re.search(rf"(?<![\w.,]){re.escape(figure_text)}(?![\d])", sentence)
+    return match.start() if match else -1
+
+
 def outlet_of(doc: AnnotatedDoc) -> str:
     for name in OUTLET_FIELDS:
         value = doc.meta.get(name)

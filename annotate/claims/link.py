@@ -192,8 +192,12 @@ def _group(keys: Iterable[str], by_key: Mapping[str, FigureMention], copies: Map
     voices = [by_key[m.key] for m in members if m.copy_of is None]  # a copied passage speaks once
     comparisons = tuple(compare(a, b, settings) for i, a in enumerate(voices) for b in voices[i + 1:])
     status = group_status(comparisons, copies=any(m.copy_of for m in members))
-    reasons = [c.reason for c in sorted(comparisons, key=lambda c: STATUS_ORDER[c.status])
-               if c.status in (CONFLICT, CONSISTENT)]
+    reasons = [c.reason for c in comparisons if c.status == CONFLICT]
+    consistent = [c for c in comparisons if c.status == CONSISTENT]
+    if consistent and reasons:  # beside conflicts, the pairs that merely overlap are one line
+        reasons.append(f"{len(consistent)} other pair(s) are consistent (their bounds overlap)")
+    else:
+        reasons += [c.reason for c in consistent]
     apart = sorted({" and ".join(sorted({by_key[c.first].figure.kind or "?", by_key[c.second].figure.kind or "?"}))
                     for c in comparisons if c.status == DIFFERENT and "count different things" in c.reason})
     reasons += [f"{pair}: different quantities, not compared" for pair in apart]

@@ -14,6 +14,7 @@ from typing import Any
 from ..errors import AnnotateError
 from ..io import guard_output, has_marker, write_text_atomic
 from .conflicts import STATUS_ORDER
+from .figures import find_figure
 from .link import Group
 
 STATUS_COLORS = {"conflict": "#f8d7da", "consistent": "#fff3cd", "agree": "#d4edda", "different quantities": "#e2e3e5"}
@@ -37,7 +38,7 @@ def multi_document(groups: Sequence[Group]) -> list[Group]:
 def _sentence_cell(parent: ET.Element, sentence: str, figure_text: str) -> None:
     """The sentence with its figure marked (all escaping by ElementTree)."""
     cell = ET.SubElement(parent, "td", {"class": "sentence"})
-    at = sentence.find(figure_text)
+    at = find_figure(sentence, figure_text)
     if at < 0:
         cell.text = sentence
         return

@@ -74,3 +74,58 @@ def evaluate_cli(
     if as_json:
         print_json(scores.to_dict())
     say(*scores.summary_lines())
+
+
+@claims_app.command("push")
+def push_cli(
+    claims: Annotated[Path, typer.Argument(help="Groups written by `annotate claims link`.")],
+    project: Annotated[str, typer.Option("--project", help="Label Studio project title (created if missing).")],
+    credentials: CredentialsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Send pairs of linked claims to Label Studio as comparison tasks: same claim / related / different, and
+    whether the figures conflict."""
+    from ..claims.groups_io import read_groups
+    from ..claims.judgments import push_pairs
+    from ..labelstudio.client import LabelStudioClient
+
+    with reported_errors():
+        groups = read_groups(claims)
+        client = LabelStudioClient.from_environment(credentials)
+        try:
+            result = push_pairs(groups, project=project, client=client)
+        finally:
+            client.close()
+    if as_json:
+        print_json(result.to_dict())
+    say(*result.summary_lines())
+
+
+@claims_app.command("pull")
+def pull_cli(
+    project: Annotated[str, typer.Option("--project", help="The comparison project's title.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the judgments (JSONL, one per pair and annotator).")],
+    gold: Annotated[Optional[Path], typer.Option("--gold", help="Also write gold groups built from the judgments (majority 'same claim').")] = None,
+    claims: Annotated[Optional[Path], typer.Option("--claims", help="The claims file that was pushed (gives the gold its figure texts).")] = None,
+    bootstrap: Annotated[int, typer.Option("--bootstrap", help="Bootstrap resamples of pairs for the 95% intervals.")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")] = 0,
+    credentials: CredentialsOption = None,
+    force: ForceOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Bring people's link judgments back, measure their agreement (κ and α with CIs) and build gold groups."""
+    from ..claims.groups_io import read_groups
+    from ..claims.judgments import pull_judgments
+    from ..labelstudio.client import LabelStudioClient
+
+    with reported_errors():
+        groups = read_groups(claims) if claims is not None else []
+        client = LabelStudioClient.from_environment(credentials)
+        try:
+            result = pull_judgments(project=project, client=client, output=output, gold=gold, claims=groups,
+                                    bootstrap=bootstrap, seed=seed, force=force)
+        finally:
+            client.close()
+    if as_json:
+        print_json(result.to_dict())
+    say(*result.summary_lines())
