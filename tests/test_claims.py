@@ -96,6 +96,65 @@ def test_conflicts(nlp):
     assert compare(eleven, twelve, SETTINGS).status == CONFLICT
     assert compare(more, eleven, SETTINGS).status == CONSISTENT
     assert compare(killed, wounded, SETTINGS).status == DIFFERENT
+    march = mention("In March, 300 people died in the floods.")
+    june = mention("In June, 900 people died in the floods.")
+    assert march.figure.time and compare(march, june, SETTINGS).status == DIFFERENT  # other times: not a conflict
+
+
+# Another story, written for these tests: three outlets on one earthquake, with their own figures.
+QUAKE = {
+    "reuters": [("Officials in the province said at least 300 people were killed when the earthquake struck on Monday.",
+                 "Officials in the province", "said", "at least 300 people were killed when the earthquake struck on Monday"),
+                ("The Red Cross said more than 2,000 homes had been destroyed.", "The Red Cross", "said",
+                 "more than 2,000 homes had been destroyed"),
+                ("The country's 12 million residents were told to stay indoors.", None, None, None)],
+    "ap": [("The health ministry said 280 people had died and about 1,200 were injured.", "The health ministry", "said",
+            "280 people had died and about 1,200 were injured"),
+           ("Aid agencies estimate that some 5,000 families were displaced.", "Aid agencies", "estimate",
+            "some 5,000 families were displaced")],
+    "guardian": [("According to local officials, the death toll stood at 410 by Tuesday evening.", "local officials",
+                  "According to", "the death toll stood at 410 by Tuesday evening"),
+                 ("Rescuers said roughly 2,300 houses were destroyed across 40 villages.", "Rescuers", "said",
+                  "roughly 2,300 houses were destroyed across 40 villages"),
+                 ("Inflation reached 45% last year, the central bank said.", "the central bank", "said",
+                  "Inflation reached 45% last year")],
+}
+
+
+def quake_docs() -> list[AnnotatedDoc]:
+    from annotate.records import Relation
+
+    docs = []
+    for outlet, sentences in QUAKE.items():
+        text = " ".join(sentence for sentence, *_ in sentences)
+        spans, relations = [], []
+        for index, (sentence, source, cue, claim) in enumerate(sentences):
+            if claim is None:
+                continue
+            base = text.index(sentence)
+            for span_id, label, part in ((f"s{index}", "SOURCE", source), (f"q{index}", "CUE", cue),
+                                         (f"c{index}", "CLAIM", claim)):
+                at = base + sentence.index(part)
+                spans.append(make_span(text, span_id, at, at + len(part), label))
+            relations += [Relation(f"c{index}", f"s{index}", "attributed_to"), Relation(f"q{index}", f"c{index}", "cue_of")]
+        docs.append(AnnotatedDoc(outlet, text, "alice", tuple(spans), tuple(relations), {"outlet": outlet}))
+    return docs
+
+
+def test_another_story(tmp_path, nlp):
+    from annotate.claims import link_claims
+
+    path = _write(tmp_path / "quake.jsonl", quake_docs())
+    result = link_claims(path, tmp_path / "claims.jsonl", nlp=nlp)
+    linked = {g.group_id: g for g in result.groups if len(g.doc_ids) > 1}
+    by_figure = {m.figure.text: g for g in linked.values() for m in g.members}
+    deaths = by_figure["280"]
+    assert {m.figure.text for m in deaths.members} == {"300", "280", "410"} and deaths.status == CONFLICT
+    assert {m.claim.outlet for m in deaths.members} == {"reuters", "ap", "guardian"}
+    homes = by_figure["2,000"]
+    assert {m.figure.text for m in homes.members} == {"2,000", "2,300"} and homes.status == CONSISTENT
+    for alone in ("1,200", "5,000", "45", "12 million", "40"):
+        assert alone not in by_figure, alone
 
 
 def test_scores_of_clusters():
@@ -179,6 +238,18 @@ def test_report_html_and_json(seed_links, tmp_path, run_cli):
     assert 'Russia, <mark class="figure">1,000</mark> had been killed' in page
     again = run_cli("claims", "report", claims, "--html", html)  # its own output is replaced
     assert again.returncode == 0, again.stderr
+
+
+def test_stats_html_has_the_claims_section(tmp_path, run_cli):
+    html = tmp_path / "stats.html"
+    done = run_cli("stats", SEED / "data.jsonl", "--html", html)
+    assert done.returncode == 0, done.stderr
+    page = html.read_text(encoding="utf-8")
+    assert 'id="claims-across-outlets"' in page and page.count('class="claims-group"') == 5
+    single = tmp_path / "one.jsonl"
+    _write(single, list(read_docs(SEED / "data.jsonl"))[:1])
+    assert run_cli("stats", single, "--html", tmp_path / "one.html").returncode == 0
+    assert "claims-across-outlets" not in (tmp_path / "one.html").read_text(encoding="utf-8")
 
 
 def test_check_seed_gold_is_current():

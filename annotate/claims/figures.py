@@ -191,11 +191,15 @@ def counted_noun(number):
         if governor.pos_ in NOUNS and governor.i != number.head.i:
             return governor
         if governor.pos_ in VERBS:
+            # "put casualties at 45,100", "Losses that Seoul figures at around 1,100", "the death toll stood at 410"
             objects = [c for c in governor.children if c.dep_ in ("dobj", "nsubjpass") and c.pos_ in NOUNS]
             if objects:
                 return objects[0]
             if governor.dep_ == "relcl" and governor.head.pos_ in NOUNS:
                 return governor.head
+            subjects = [c for c in governor.children if c.dep_ == "nsubj" and c.pos_ == "NOUN"]  # not a name
+            if subjects:
+                return subjects[0]
     if number.dep_ in ("nsubj", "nsubjpass") and number.head.pos_ in VERBS:
         return _of_object(number.head)
     return None
@@ -245,7 +249,8 @@ def kind_of(settings: ClaimsSettings, unit: str | None, verb, noun, counted_is_d
             if word in lexicon:
                 return lexicon[word]
     if noun is not None:
-        for word in (noun.lower_, noun.lemma_.lower()):
+        compounds = " ".join(t.lower_ for t in noun.children if t.dep_ == "compound" and t.i < noun.i)
+        for word in (f"{compounds} {noun.lower_}".strip(), noun.lower_, noun.lemma_.lower()):
             if word in lexicon:
                 return lexicon[word]
         # An event named by a noun: "the capture of dozens of settlements", "the deaths of 300 people".
