@@ -298,6 +298,25 @@ def test_empty_file_is_refused(tmp_path, run_cli):
                                    "(gold, pulled annotations or predictions)")
 
 
+def test_output_over_the_input_or_a_foreign_file_is_refused(tmp_path, run_cli):
+    data = tmp_path / "data.jsonl"
+    data.write_bytes((SEED / "data.jsonl").read_bytes())
+    done = run_cli("claims", "link", data, "-o", data)
+    assert done.returncode == 1 and "is also an input of this command" in done.stderr
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n", encoding="utf-8")
+    done = run_cli("claims", "link", data, "-o", notes)
+    assert done.returncode == 1 and "exists and was not written by this command" in done.stderr
+    assert notes.read_text(encoding="utf-8") == "my notes\n"
+
+
+def test_threshold_outside_zero_one_is_refused(tmp_path, run_cli):
+    done = run_cli("claims", "link", SEED / "data.jsonl", "-o", tmp_path / "out.jsonl", "--threshold", "1.5")
+    assert done.returncode == 1
+    assert done.stderr.strip() == ("Error: --threshold is 1.5; a link threshold is between 0 and 1 "
+                                   "(the default is 0.5)")
+
+
 def test_report_of_a_documents_file_is_refused(tmp_path, run_cli):
     done = run_cli("claims", "report", SEED / "data.jsonl")
     assert done.returncode == 1

@@ -22,7 +22,7 @@ from .conflicts import CONFLICT
 from .figures import extract
 from .groups_io import is_claims_file, read_groups, write_groups
 from .link import Group, link_mentions
-from .settings import load_settings
+from .settings import check_threshold, load_settings
 
 
 class ClaimsError(AnnotateError):
@@ -102,6 +102,8 @@ def link_claims(path: str | os.PathLike[str], output: str | os.PathLike[str], *,
                 model: str | None = None, config: str | os.PathLike[str] | None = None,
                 annotator: str | None = None, force: bool = False, nlp=None) -> LinkResult:
     settings = load_settings(config)
+    if threshold is not None:
+        check_threshold(threshold, "--threshold")
     out = guard_output(output, inputs=[path], ours=is_claims_file, force=force)
     name = str(path)
     docs = choose_records(list(read_docs(path)), name, annotator)

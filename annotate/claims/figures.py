@@ -172,9 +172,8 @@ def _of_object(token):
             objects = [c for c in inner.children if c.dep_ == "pobj"] if inner is not None else []
             if objects:
                 target = objects[0]
-                if target.pos_ == "NUM" and target.head.i != target.i:
-                    nouns = [t for t in (target.head,) if t.pos_ in NOUNS]
-                    return nouns[0] if nouns else (target.head if target.dep_ == "nummod" else None)
+                if target.pos_ == "NUM":  # "1,000 of the 11,000 troops": the noun the inner number counts
+                    return target.head if target.dep_ == "nummod" and target.head.pos_ in NOUNS else None
                 return target if target.pos_ in NOUNS else None
     return None
 
@@ -381,7 +380,7 @@ def figure_mentions(doc: AnnotatedDoc, parsed, settings: ClaimsSettings) -> Iter
     for sentence_number, sentence in enumerate(parsed.sents):
         s_start, s_end = sentence.start_char, sentence.end_char
         sentence_text = text[s_start:s_end]
-        numbers = sorted(find_numbers(sentence_text, settings.scales, settings.vague),
+        numbers = sorted(find_numbers(sentence_text, settings.scales, settings.vague, settings.range_joiners),
                          key=lambda n: (n.start, -(n.end - n.start)))
         taken_until = -1
         for number in numbers:

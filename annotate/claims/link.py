@@ -151,10 +151,6 @@ class Linked:
     mentions: int
     claims_with_figures: int
 
-    @property
-    def linked_groups(self) -> list[Group]:
-        return [group for group in self.groups if len(group.doc_ids) > 1]
-
 
 def link_mentions(mentions: Sequence[FigureMention], settings: ClaimsSettings, threshold: float | None = None) -> Linked:
     threshold = settings.threshold if threshold is None else threshold

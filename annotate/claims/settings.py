@@ -20,6 +20,7 @@ class ClaimsSettings:
     path: Path
     scales: Mapping[str, float]
     vague: Mapping[str, tuple[float, float]]
+    range_joiners: tuple[str, ...]
     bounds_before: Mapping[str, str]  # phrase -> approximate | lower | upper
     bounds_after: Mapping[str, str]
     skip_entities: frozenset[str]
@@ -52,6 +53,12 @@ class ClaimsSettings:
         """One name for a party: 'Pyongyang', 'North Korean' and 'North Korea' all give 'north korea'."""
         key = re.sub(r"^the\s+|['’]s$", "", name.lower().strip())
         return self.aliases.get(key, key)
+
+
+def check_threshold(value: float, where: str) -> None:
+    """A link score is a weighted mean of parts in [0, 1], so a threshold outside [0, 1] links all or nothing."""
+    if not 0 <= value <= 1:
+        raise ConfigError(f"{where} is {value:g}; a link threshold is between 0 and 1 (the default is 0.5)")
 
 
 def _section(data: Mapping[str, Any], name: str, path: Path) -> Mapping[str, Any]:
@@ -110,13 +117,16 @@ def load_settings(explicit: str | os.PathLike[str] | None = None) -> ClaimsSetti
         if not (isinstance(bounds, list) and len(bounds) == 2 and all(isinstance(b, (int, float)) for b in bounds)):
             raise ConfigError(f"{path}: [figures] vague.{phrase} must be [low, high], got {bounds!r}")
         vague[phrase.lower()] = (float(bounds[0]), float(bounds[1]))
+    threshold = float(_get(link, "threshold", (int, float), path, "link"))
+    check_threshold(threshold, f"{path}: [link] threshold")
     weights = {name: float(_get(link, f"weight_{name}", (int, float), path, "link"))
                for name in ("kind", "predicate", "entities", "text")}
     years = _get(figures, "year_range", list, path, "figures")
     return ClaimsSettings(
         path=path,
         scales={k.lower(): float(v) for k, v in _get(figures, "scales", dict, path, "figures").items()},
-        vague=vague, bounds_before=bounds_before, bounds_after=bounds_after,
+        vague=vague, range_joiners=tuple(_words(figures.get("range_joiners"), path, "[figures] range_joiners")),
+        bounds_before=bounds_before, bounds_after=bounds_after,
         skip_entities=frozenset(_get(figures, "skip_entities", list, path, "figures")),
         year_range=(int(years[0]), int(years[1])),
         units={k.lower(): str(v) for k, v in _get(figures, "units", dict, path, "figures").items()},
@@ -126,7 +136,7 @@ def load_settings(explicit: str | os.PathLike[str] | None = None) -> ClaimsSetti
         demonym_kind=str(kinds.get("demonym_kind", "people")),
         predicate_class=predicate_class,
         aliases={k.lower(): str(v).lower() for k, v in _get(places, "aliases", dict, path, "places").items()},
-        threshold=float(_get(link, "threshold", (int, float), path, "link")),
+        threshold=threshold,
         weights=weights,
         related_kind_score=float(_get(link, "related_kind_score", (int, float), path, "link")),
         max_ratio=float(_get(link, "max_ratio", (int, float), path, "link")),
