@@ -16,8 +16,9 @@ knowledge verbs ("did not know that"), which are not an attribution at all.
 
 from __future__ import annotations
 
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 
+from .constructions import agent_passive_claim, comparison_claim, infinitive_claim, is_agent, naming_claim, prepositional_cue
 from .context import Quotes, RoleSettings
 from .model import Attribution, TokenRange
 from .phrases import (CLAUSE_SUBJECTS, RELATIVIZERS, claim_clause, inherited_subject, noun_phrase, right_spine,
@@ -196,6 +197,12 @@ def _as_complement(verb: Token) -> tuple[TokenRange, Token] | None:
     if prep is None and obj is not None:
         prep = _child(obj, "prep", "as")
     if prep is None:
+        # 'described the report as deeply flawed': an adjective clause that "as" opens.
+        for clause in verb.children:
+            marker = next((c for c in clause.children if c.lower_ == "as" and c.i == clause.left_edge.i), None)
+            if clause.dep_ in {"advcl", "xcomp", "oprd"} and clause.i > verb.i and marker is not None:
+                found = trim(verb.doc, marker.i + 1, clause.right_edge.i + 1, drop_complementizer=False)
+                return (found, marker) if found is not None else None
         return None
     pobj = _child(prep, "pobj")
     if pobj is not None:
@@ -215,8 +222,9 @@ def _charge(verb: Token) -> TokenRange | None:
     obj = _child(verb, "dobj")
     if obj is None:
         return None
-    prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ in _CHARGE_PREPOSITIONS and c.i > obj.i),
-                None)
+    # The parser hangs the phrase on the verb or on its object ("accused [the agency of hiding ...]").
+    prep = next((c for c in [*verb.children, *obj.children]
+                 if c.dep_ == "prep" and c.lower_ in _CHARGE_PREPOSITIONS and c.i > obj.i), None)
     if prep is None or not any(c.dep_ in {"pobj", "pcomp"} for c in prep.children):
         return None
     return trim(verb.doc, obj.left_edge.i, prep.right_edge.i + 1, drop_complementizer=False)
@@ -255,9 +263,13 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
 
     def attribution(rule: str, claims: list[tuple[TokenRange, bool]], cue_range: TokenRange = cue,
                     with_source: bool = True) -> Attribution:
+        # A "to" phrase inside the claim ("likened the strike to a hostage situation") is content, not a recipient.
+        # (A claim around a parenthetical cue, "The deal, he told the FT, was ...", keeps the cue's supplements.)
+        kept = tuple(p for p in supplements_found if not any(
+            p[0] < c[1] and c[0] < p[1] and not c[0] <= cue_range[0] < c[1] for c, _ in claims))
         return Attribution(rule=rule, cue=cue_range, score=settings.score(rule), lemma=lemma,
                            source=source if with_source else None, claims=tuple(c for c, _ in claims),
-                           direct=tuple(d for _, d in claims), supplements=supplements_found)
+                           direct=tuple(d for _, d in claims), supplements=kept)
 
     if reporting and (neither := _neither_nor(verb)) is not None:
         # "has neither confirmed nor denied …": one refusal over both verbs.
@@ -266,10 +278,16 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
         start = min([cue[0]] + [c.i for c in verb.children if c.dep_ in {"aux", "preconj"} and c.i < verb.i])
         return Attribution(rule=NO_COMMENT, cue=(start, neither), score=settings.score(NO_COMMENT), lemma=lemma,
                            source=source, negated=True)
+    if lemma in settings.inanimate_subject_verbs and (head is None or is_agent(head, settings)):
+        return None  # "The memo reads: ..." is a cue; "She reads the report" is not
+    agent_subject = head is not None and is_agent(head, settings, documents=True)
     if reporting and is_negated(verb, subject):
         if lemma in settings.unmarked_when_negated:
             return None  # "they did not know that ...": no one holds the content
-        if not (lemma in settings.belief_verbs and ccomps):
+        if lemma in settings.belief_verbs and not ccomps and not settings.of_kind(lemma, "communication") and (
+                infinitive_claim(verb) is None):
+            return None  # "did not back the plan": a negated position states nothing
+        if not (lemma in settings.belief_verbs and (ccomps or infinitive_claim(verb) is not None)):
             # A refusal or non-statement: SOURCE and CUE, no claim, no links.
             if source is None:
                 return None
@@ -283,6 +301,7 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
                 found = _cut_other_attributions(complement, found, cue_positions)
             if found is not None and found[0] > verb.i and not passive:
                 found = _extend_to_sentence_end(verb, found, cue_positions)
+                found = _without_leading_time(verb.doc, found, cue)
                 found = _with_fronted_subject(verb, complement, found)
             resolved = quotes.resolve(found, cue) if found is not None else None
             if resolved is not None:
@@ -311,6 +330,11 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
         resolved = quotes.resolve(found, cue)
         if resolved is not None:
             return attribution("verb_object", [resolved])
+    if (found := _broader_claim(verb, lemma, settings, passive, head, agent_subject)) is not None:
+        rule, claim, cue_range = found
+        resolved = quotes.resolve(claim, cue)
+        if resolved is not None:
+            return attribution(rule, [resolved], cue_range or cue)
     if not reporting:
         return None
     if passive:
@@ -322,7 +346,8 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
         resolved = quotes.resolve(found, cue) if found is not None else None
         if resolved is not None:
             return attribution("verb_quote" if resolved[1] else "verb_clause", [resolved])
-    if lemma in settings.object_claim_verbs:
+    position = settings.of_kind(lemma, "intention")
+    if lemma in settings.object_claim_verbs and not (position and (not agent_subject or _is_to_infinitive(verb))):
         gerund = next((c for c in verb.children if c.dep_ == "xcomp" and c.tag_ == "VBG"), None)
         obj = _child(verb, "dobj")
         found = None
@@ -337,9 +362,55 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
         found = noun_phrase(obj, exclude=verb)
         if found is not None:
             return attribution("headline_object", [(found, False)])
-    if source is None:
-        return None
+    if source is None or not any(settings.of_kind(lemma, kind) for kind in ("communication", "cognition", "evidence")):
+        return None  # only speech, thought and documents may still take a quotation from the quote rules
     return Attribution(rule=PENDING, cue=cue, score=0.0, lemma=lemma, source=source, supplements=supplements_found)
+
+
+_TIME_ENTS = {"DATE", "TIME"}
+
+
+def _without_leading_time(doc: Doc, claim: TokenRange, cue: TokenRange) -> TokenRange:
+    """ "said on Tuesday it would send more aid": the parser may hang the cue's time phrase on the complement; a
+    bare time phrase right after the cue is not part of what was said."""
+    start, end = claim
+    prep = doc[start]
+    if start != cue[1] or prep.pos_ != "ADP" or prep.right_edge.i + 1 >= end:
+        return claim
+    phrase = doc[start + 1:prep.right_edge.i + 1]
+    if not phrase or not all(t.ent_type_ in _TIME_ENTS or t.is_punct for t in phrase):
+        return claim
+    return trim(doc, prep.right_edge.i + 1, end) or claim
+
+
+def _is_to_infinitive(verb: Token) -> bool:
+    """ "urged the council to reject the contract": the rejection is the urging's content, not a position held."""
+    return _child(verb, "aux", "to") is not None
+
+
+def _broader_claim(verb: Token, lemma: str, settings: RoleSettings, passive: bool, subject: Token | None,
+                   agent_subject: bool) -> tuple[str, TokenRange, TokenRange | None] | None:
+    """Intention, position and evaluation constructions (constructions.py): (rule, CLAIM, CUE if not the verb group)."""
+    if passive:
+        agent = source_token(verb, passive=True)
+        if (agent is not None and is_agent(agent, settings, documents=True) and (
+                lemma in settings.object_claim_verbs or settings.of_kind(lemma, "evaluation"))
+                and (claim := agent_passive_claim(verb)) is not None):
+            return "verb_object", claim, None
+        return None
+    if not agent_subject:
+        return None
+    if (prepositional := prepositional_cue(verb, lemma, settings)) is not None:
+        end, claim = prepositional
+        return "intention", claim, (verb_group(verb)[0], end)
+    if (settings.of_kind(lemma, "intention") or settings.of_kind(lemma, "cognition")) and subject is not None and is_agent(
+            subject, settings) and (claim := infinitive_claim(verb)) is not None:
+        return "intention", claim, None
+    if lemma in settings.naming_verbs and (claim := naming_claim(verb)) is not None:
+        return "evaluation", claim, None
+    if lemma in settings.comparison_verbs and (claim := comparison_claim(verb)) is not None:
+        return "evaluation", claim, None
+    return None
 
 
 def stranded_complement(verb: Token, settings: RoleSettings) -> Token | None:
