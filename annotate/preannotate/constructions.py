@@ -85,6 +85,16 @@ def prepositional_cue(verb: Token, lemma: str, settings: RoleSettings) -> tuple[
     return None
 
 
+def evidence_object_claim(verb: Token, subject: Token | None, settings: RoleSettings) -> TokenRange | None:
+    """ "The figures show a steady rise in prices": a document's finding, stated as a noun phrase. Only with a
+    document as subject: "he showed his badge" reports an act."""
+    obj = _child(verb, "dobj")
+    if (subject is None or obj is None or obj.i < verb.i or obj.pos_ == "PRON"
+            or subject.lemma_.lower() not in settings.document_nouns):
+        return None
+    return noun_phrase(obj, exclude=verb, cut_nonrestrictive=True)
+
+
 def naming_claim(verb: Token) -> TokenRange | None:
     """ "called the plan a giveaway to developers": the object and its predicate."""
     obj, predicate = _child(verb, "dobj"), _child(verb, "oprd")
@@ -118,8 +128,9 @@ def _adjective_content(adjective: Token, settings: RoleSettings) -> TokenRange |
                 or any(c.dep_ in CLAUSE_SUBJECTS for c in child.children)):
             return claim_clause(child)
     for child in adjective.children:
+        # "worried about the shortage", but not "sure of himself": a pronoun object states nothing.
         if (child.dep_ == "prep" and child.i == adjective.i + 1 and child.lower_ in settings.cue_adjective_prepositions
-                and any(c.dep_ in {"pobj", "pcomp"} for c in child.children)):
+                and any(c.dep_ == "pcomp" or (c.dep_ == "pobj" and c.pos_ != "PRON") for c in child.children)):
             return trim(adjective.doc, child.i + 1, child.right_edge.i + 1, drop_complementizer=False)
     return None
 

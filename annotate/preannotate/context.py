@@ -8,7 +8,7 @@ from typing import Any
 from spacy.tokens import Doc
 
 from .model import QUOTATIONS, TokenRange
-from .phrases import is_space, trim
+from .phrases import is_quote, is_space, trim
 
 
 @dataclass(frozen=True)
@@ -130,4 +130,15 @@ class Quotes:
                 end = quote.end
             elif quote.start < start < quote.end < end:
                 start = quote.start
-        return (start, end), False
+        return (start, self._close_open_mark(start, end)), False
+
+    def _close_open_mark(self, start: int, end: int) -> int:
+        """A claim that opens a short quotation the parse cut before its punctuation ('the law was "vague and
+        overbroad."') ends at the closing mark, with the punctuation inside it."""
+        doc = self.doc
+        if sum(is_quote(t) for t in doc[start:end]) % 2 == 0:
+            return end
+        after = end
+        while after < len(doc) and after - end < 3 and doc[after].is_punct and not is_quote(doc[after]):
+            after += 1
+        return after + 1 if after < len(doc) and is_quote(doc[after]) else end

@@ -16,6 +16,7 @@ from .phrases import is_space, line_breaks, trim
 
 _MAX_LABEL_WORDS = 4
 _MIN_TURN_WORDS = 3
+_MIN_TURNS = 2
 _MAX_CREDIT_WORDS = 15
 
 
@@ -52,7 +53,8 @@ def transcript_turns(doc: Doc, settings: RoleSettings) -> list[Attribution]:
                                  score=settings.score("transcript_turn"), lemma=":",
                                  source=(label[0].i, label[-1].i + 1), claims=((turn[0].i, turn[-1].i + 1),),
                                  direct=(True,)))
-    return found
+    # A transcript has turns; one label alone is a dateline or a heading ("NEW DELHI: The government said ...").
+    return found if len(found) >= _MIN_TURNS else []
 
 
 def dash_credits(doc: Doc, settings: RoleSettings, quotes: Quotes) -> list[Attribution]:
@@ -69,7 +71,7 @@ def dash_credits(doc: Doc, settings: RoleSettings, quotes: Quotes) -> list[Attri
             credit = trim(doc, dash.i + 1, hi, drop_complementizer=False)
             if quote is None or credit is None or credit[1] - credit[0] > _MAX_CREDIT_WORDS:
                 continue
-            if any(t.pos_ == "VERB" and t.dep_ == "ROOT" for t in doc[credit[0]:credit[1]]):
+            if any(t.pos_ in {"VERB", "AUX"} and t.dep_ == "ROOT" for t in doc[credit[0]:credit[1]]):
                 continue  # '"…" – and then the minister left': a sentence goes on, no credit
             found.append(Attribution(rule="dash_credit", cue=(dash.i, dash.i + 1), score=settings.score("dash_credit"),
                                      lemma=dash.text, source=credit, claims=((quote.start, quote.end),),

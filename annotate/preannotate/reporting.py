@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Token
 
-from .constructions import agent_passive_claim, comparison_claim, infinitive_claim, is_agent, naming_claim, prepositional_cue
+from .constructions import (agent_passive_claim, comparison_claim, evidence_object_claim, infinitive_claim, is_agent,
+                            naming_claim, prepositional_cue)
 from .context import Quotes, RoleSettings
 from .model import Attribution, TokenRange
 from .phrases import (CLAUSE_SUBJECTS, RELATIVIZERS, claim_clause, inherited_subject, noun_phrase, right_spine,
@@ -398,6 +399,8 @@ def _broader_claim(verb: Token, lemma: str, settings: RoleSettings, passive: boo
                 and (claim := agent_passive_claim(verb)) is not None):
             return "verb_object", claim, None
         return None
+    if settings.of_kind(lemma, "evidence") and (claim := evidence_object_claim(verb, subject, settings)) is not None:
+        return "verb_object", claim, None
     if not agent_subject:
         return None
     if (prepositional := prepositional_cue(verb, lemma, settings)) is not None:
@@ -423,11 +426,20 @@ def stranded_complement(verb: Token, settings: RoleSettings) -> Token | None:
     hosts += [(pobj, child.lower_ in settings.medium_prepositions and pobj.lemma_.lower() in settings.medium_nouns)
               for child in verb.children if child.dep_ == "prep" and child.i > verb.i
               for pobj in child.children if pobj.dep_ == "pobj"]
+    recipient = verb.lemma_.lower() in settings.recipient_verbs
     for noun, medium in hosts:
         for clause in noun.children:
-            if (clause.i > noun.i and (clause.dep_ == "relcl" or (medium and clause.dep_ == "acl"))
-                    and any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children)
-                    and any(c.dep_ in CLAUSE_SUBJECTS for c in clause.children)):
+            if clause.i < noun.i or not (clause.dep_ == "relcl" or (medium and clause.dep_ == "acl")):
+                continue
+            subject = next((c for c in clause.children if c.dep_ in CLAUSE_SUBJECTS), None)
+            if subject is None:
+                continue
+            if any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children):
+                return clause
+            # "told the court he had acted in self-defense": after a recipient, a clause with a pronoun subject of
+            # its own is what was told (a relative clause on a person would start with "who" or "that").
+            if (recipient and subject.i == noun.i + 1 and subject.pos_ == "PRON"
+                    and subject.lower_ not in RELATIVIZERS):
                 return clause
     return None
 
