@@ -100,6 +100,11 @@ def naming_claim(verb: Token) -> TokenRange | None:
     obj, predicate = _child(verb, "dobj"), _child(verb, "oprd")
     if obj is None or predicate is None or not verb.i < obj.i < predicate.i:
         return None
+    # A judgement is an adjective or an indefinite description ("frivolous", "a giveaway"); a name ("called him
+    # Bud") or "every name in the book" is none.
+    determiner = next((c.lower_ for c in predicate.children if c.dep_ == "det"), None)
+    if not (predicate.pos_ == "ADJ" or (predicate.pos_ == "NOUN" and determiner in {None, "a", "an"})):
+        return None
     return trim(verb.doc, obj.left_edge.i, predicate.right_edge.i + 1, drop_complementizer=False)
 
 
@@ -138,7 +143,7 @@ def _adjective_content(adjective: Token, settings: RoleSettings) -> TokenRange |
 def adjective_attributions(doc: Doc, settings: RoleSettings, quotes: Quotes) -> list[Attribution]:
     """ "Doctors at the clinic are worried that the vaccine supply will run out": SOURCE the subject, CUE "are
     worried" (the adjective with "be" and its auxiliaries before it; after another verb, "came away convinced",
-    the adjective alone), CLAIM the clause or the "about/over/of" object."""
+    the adjective alone), CLAIM the clause or the "about/over" object."""
     found = []
     for adjective in doc:
         if adjective.lower_ not in settings.cue_adjectives or adjective.pos_ not in {"ADJ", "VERB"}:

@@ -80,9 +80,19 @@ def _object_attribution(noun: Token, settings: RoleSettings) -> Attribution | No
     source = _holder(noun, _HOLDER_PREPOSITIONS)
     if source is None:
         return None
-    prep = next((c for c in noun.children if c.dep_ == "prep" and c.i > noun.i and c.lower_ in _OBJECT_PREPOSITIONS
-                 and any(g.dep_ in {"pobj", "pcomp"} for g in c.children)), None)
-    if prep is None or source[0] <= prep.i < source[1]:
+
+    def content_prep(head: Token) -> Token | None:
+        return next((c for c in head.children if c.dep_ == "prep" and c.i > noun.i and c.lower_ in _OBJECT_PREPOSITIONS
+                     and any(g.dep_ in {"pobj", "pcomp"} for g in c.children)), None)
+
+    prep = content_prep(noun)
+    if prep is None:
+        # "complaints from tenants over the rent increase": the parser may hang the phrase on the holder.
+        holder = next((t for t in noun.doc[source[0]:source[1]] if t.dep_ == "pobj" and t.head.head.i == noun.i), None)
+        prep = content_prep(holder) if holder is not None else None
+        if prep is not None and source[0] < prep.i < source[1]:
+            source = trim(noun.doc, source[0], prep.i, drop_complementizer=False)
+    if prep is None or source is None or source[0] <= prep.i < source[1]:
         return None
     claim = trim(noun.doc, prep.i + 1, prep.right_edge.i + 1, drop_complementizer=False)
     if claim is None:

@@ -340,15 +340,20 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
         return None
     if passive:
         return None  # "X is said to …" with no clause, "the deployment was criticised": nothing to attribute
-    if verb.dep_ == "parataxis" and verb.head.pos_ in {"VERB", "AUX"}:
-        # "The war, he said, will end soon": the clause around the parenthetical, cut at it when it sits at an edge.
+    as_clause = (verb.dep_ == "advcl" and _child(verb, "mark", "as") is not None and subject is not None
+                 and _child(verb, "dobj") is None)
+    if (verb.dep_ == "parataxis" or as_clause) and verb.head.pos_ in {"VERB", "AUX"}:
+        # "The war, he said, will end soon", "As the mayor noted, the city is broke": the clause around the
+        # parenthetical, cut at it when it sits at an edge.
         host = verb.head
         found = claim_clause(host, exclude=(verb.left_edge.i, verb.right_edge.i + 1))
         resolved = quotes.resolve(found, cue) if found is not None else None
         if resolved is not None:
             return attribution("verb_quote" if resolved[1] else "verb_clause", [resolved])
     position = settings.of_kind(lemma, "intention")
-    if lemma in settings.object_claim_verbs and not (position and (not agent_subject or _is_to_infinitive(verb))):
+    # "is expected to announce the plan", "urged the council to reject the contract": an act still to come is the
+    # content of another attribution, not a statement or position of its own.
+    if lemma in settings.object_claim_verbs and not _is_to_infinitive(verb) and not (position and not agent_subject):
         gerund = next((c for c in verb.children if c.dep_ == "xcomp" and c.tag_ == "VBG"), None)
         obj = _child(verb, "dobj")
         found = None
@@ -394,8 +399,7 @@ def _broader_claim(verb: Token, lemma: str, settings: RoleSettings, passive: boo
     """Intention, position and evaluation constructions (constructions.py): (rule, CLAIM, CUE if not the verb group)."""
     if passive:
         agent = source_token(verb, passive=True)
-        if (agent is not None and is_agent(agent, settings, documents=True) and (
-                lemma in settings.object_claim_verbs or settings.of_kind(lemma, "evaluation"))
+        if (agent is not None and is_agent(agent, settings, documents=True) and lemma in settings.object_claim_verbs
                 and (claim := agent_passive_claim(verb)) is not None):
             return "verb_object", claim, None
         return None
