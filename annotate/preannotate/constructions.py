@@ -13,11 +13,12 @@ precision.
 
 from __future__ import annotations
 
+from spacy.attrs import LOWER
 from spacy.tokens import Doc, Token
 
 from .context import Quotes, RoleSettings
 from .model import Attribution, TokenRange
-from .phrases import CLAUSE_SUBJECTS, claim_clause, noun_phrase, subject_of, trim, verb_group
+from .phrases import CLAUSE_SUBJECTS, claim_clause, noun_phrase, subject_of, token_positions, trim, verb_group
 
 _PERSONAL_PRONOUNS = {"i", "we", "you", "he", "she", "they", "it", "who"}
 _AGENT_ENTITIES = {"PERSON", "ORG", "NORP", "GPE"}
@@ -145,8 +146,10 @@ def adjective_attributions(doc: Doc, settings: RoleSettings, quotes: Quotes) -> 
     worried" (the adjective with "be" and its auxiliaries before it; after another verb, "came away convinced",
     the adjective alone), CLAIM the clause or the "about/over" object."""
     found = []
-    for adjective in doc:
-        if adjective.lower_ not in settings.cue_adjectives or adjective.pos_ not in {"ADJ", "VERB"}:
+    # A hash lookup over the whole Doc, then Token objects only for the few hits.
+    for index in token_positions(doc, settings.cue_adjectives, LOWER):
+        adjective = doc[index]
+        if adjective.pos_ not in {"ADJ", "VERB"}:
             continue
         if adjective.dep_ not in {"acomp", "advcl", "xcomp", "oprd"}:
             continue  # "a worried mother": a modifier states nothing

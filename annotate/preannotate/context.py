@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
 from spacy.tokens import Doc
 
 from .model import QUOTATIONS, TokenRange
-from .phrases import is_quote, is_space, trim
+from .phrases import is_quote, is_space, quote_positions, trim
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,8 @@ class Quotes:
         """A claim that opens a short quotation the parse cut before its punctuation ('the law was "vague and
         overbroad."') ends at the closing mark, with the punctuation inside it."""
         doc = self.doc
-        if sum(is_quote(t) for t in doc[start:end]) % 2 == 0:
+        marks = quote_positions(doc)
+        if (bisect_left(marks, end) - bisect_left(marks, start)) % 2 == 0:
             return end
         after = end
         while after < len(doc) and after - end < 3 and doc[after].is_punct and not is_quote(doc[after]):

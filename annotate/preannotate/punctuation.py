@@ -12,7 +12,7 @@ from spacy.tokens import Doc
 
 from .context import Quotes, RoleSettings
 from .model import Attribution, TokenRange
-from .phrases import is_space, line_breaks, trim
+from .phrases import is_space, line_breaks, token_positions, trim
 
 _MAX_LABEL_WORDS = 4
 _MIN_TURN_WORDS = 3
@@ -37,11 +37,14 @@ def _is_label_word(text: str) -> bool:
 
 def transcript_turns(doc: Doc, settings: RoleSettings) -> list[Attribution]:
     found = []
+    if not token_positions(doc, {":"}):
+        return found
     for lo, hi in _lines(doc):
-        words = [t for t in doc[lo:hi] if not is_space(t)]
-        colon = next((i for i, t in enumerate(words[:_MAX_LABEL_WORDS + 1]) if t.text == ":"), None)
+        head = [t for t in doc[lo:min(hi, lo + 2 * _MAX_LABEL_WORDS + 2)] if not is_space(t)]
+        colon = next((i for i, t in enumerate(head[:_MAX_LABEL_WORDS + 1]) if t.text == ":"), None)
         if not colon:
             continue
+        words = [t for t in doc[lo:hi] if not is_space(t)]
         label = words[:colon]
         name = " ".join(t.text for t in label)
         if not all(_is_label_word(t.text) for t in label) or name in settings.transcript_non_speakers:
@@ -59,21 +62,23 @@ def transcript_turns(doc: Doc, settings: RoleSettings) -> list[Attribution]:
 
 def dash_credits(doc: Doc, settings: RoleSettings, quotes: Quotes) -> list[Attribution]:
     found = []
+    dashes = token_positions(doc, settings.credit_dashes) if quotes.items else []
+    if not dashes:
+        return found
     ends = {quote.end: quote for quote in quotes.items}
-    for lo, hi in _lines(doc):
-        for dash in doc[lo:hi]:
-            if dash.text not in settings.credit_dashes:
-                continue
-            before = dash.i
-            while before > lo and is_space(doc[before - 1]):
-                before -= 1
-            quote = ends.get(before)
-            credit = trim(doc, dash.i + 1, hi, drop_complementizer=False)
-            if quote is None or credit is None or credit[1] - credit[0] > _MAX_CREDIT_WORDS:
-                continue
-            if any(t.pos_ in {"VERB", "AUX"} and t.dep_ == "ROOT" for t in doc[credit[0]:credit[1]]):
-                continue  # '"…" – and then the minister left': a sentence goes on, no credit
-            found.append(Attribution(rule="dash_credit", cue=(dash.i, dash.i + 1), score=settings.score("dash_credit"),
-                                     lemma=dash.text, source=credit, claims=((quote.start, quote.end),),
-                                     direct=(True,)))
+    lines = _lines(doc)
+    for index in dashes:
+        dash = doc[index]
+        lo, hi = next((lo, hi) for lo, hi in lines if lo <= index < hi)
+        before = index
+        while before > lo and is_space(doc[before - 1]):
+            before -= 1
+        quote = ends.get(before)
+        credit = trim(doc, index + 1, hi, drop_complementizer=False)
+        if quote is None or credit is None or credit[1] - credit[0] > _MAX_CREDIT_WORDS:
+            continue
+        if any(t.pos_ in {"VERB", "AUX"} and t.dep_ == "ROOT" for t in doc[credit[0]:credit[1]]):
+            continue  # '"…" – and then the minister left': a sentence goes on, no credit
+        found.append(Attribution(rule="dash_credit", cue=(index, index + 1), score=settings.score("dash_credit"),
+                                 lemma=dash.text, source=credit, claims=((quote.start, quote.end),), direct=(True,)))
     return found
