@@ -64,6 +64,11 @@ BROAD_CASES = [
      {("The union", "warning", ("jobs would be lost",), ())}),
     ("The vote followed complaints from tenants over the rent increase.",
      {("tenants", "complaints", ("the rent increase",), ())}),
+    # an intention noun with a "to" clause and a holder
+    ("The senator's promise to repeal the law won loud applause.",
+     {("The senator", "promise", ("to repeal the law",), ())}),
+    ("The county unveiled a proposal to close two libraries.",
+     {("The county", "proposal", ("to close two libraries",), ())}),
 ]
 
 # The same words in senses or constructions that attribute nothing.
@@ -79,6 +84,8 @@ NEGATIVE_CASES = [
     "The road was blocked by a fallen tree.",
     "NEW YORK: Shares rose on Monday after a strong jobs report.",
     "She read the report on the train.",
+    "A plan to widen the road was dropped.",
+    "The team made a late effort to win the game.",
 ]
 
 

@@ -42,6 +42,7 @@ class RoleSettings:
     transcript_non_speakers: frozenset[str] = frozenset()
     credit_dashes: frozenset[str] = frozenset()
     inanimate_subject_verbs: frozenset[str] = frozenset()
+    infinitive_nouns: frozenset[str] = frozenset()
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> RoleSettings:
@@ -75,7 +76,8 @@ class RoleSettings:
                    cue_adjective_prepositions=listed("cue_adjective_prepositions"),
                    transcript_non_speakers=listed("transcript_non_speakers", lower=False),
                    credit_dashes=listed("credit_dashes", lower=False),
-                   inanimate_subject_verbs=listed("inanimate_subject_verbs"))
+                   inanimate_subject_verbs=listed("inanimate_subject_verbs"),
+                   infinitive_nouns=listed("infinitive_nouns"))
 
     def of_kind(self, lemma: str, kind: str) -> bool:
         return lemma in self.kinds.get(kind, frozenset())

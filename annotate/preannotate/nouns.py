@@ -78,8 +78,8 @@ def _object_attribution(noun: Token, settings: RoleSettings) -> Attribution | No
     """ "a protest from parents' groups over the closure": with a stated holder, the object of "over/about/against/
     of" is the CLAIM. Without one ("reports of casualties", "allegations of fraud") the noun names only a topic."""
     source = _holder(noun, _HOLDER_PREPOSITIONS)
-    if source is None:
-        return None
+    if source is None or noun.lemma_.lower() in settings.infinitive_nouns:
+        return None  # "a call from residents about noise": an intention noun's content is its "to" clause
 
     def content_prep(head: Token) -> Token | None:
         return next((c for c in head.children if c.dep_ == "prep" and c.i > noun.i and c.lower_ in _OBJECT_PREPOSITIONS
@@ -101,10 +101,38 @@ def _object_attribution(noun: Token, settings: RoleSettings) -> Attribution | No
                        lemma=noun.lemma_.lower(), source=source, claims=(claim,), direct=(False,))
 
 
+def _issuer(noun: Token, settings: RoleSettings) -> TokenRange | None:
+    """ "the ministry issued a statement that ...": the issuer is the source. Not so when the verb is itself a cue:
+    who "denied reports that ..." did not make the reports."""
+    if noun.dep_ == "dobj" and noun.head.lemma_.lower() not in settings.reporting_verbs:
+        subject = subject_of(noun.head)
+        if subject is not None and subject.pos_ not in {"VERB", "AUX"}:
+            return noun_phrase(subject, exclude=noun.head)
+    return None
+
+
+def _infinitive_attribution(noun: Token, settings: RoleSettings) -> Attribution | None:
+    """ "the governor's plan to raise the gas tax", "The mayor unveiled a plan to build 500 homes": an intention
+    noun with a "to" clause and a holder (possessor, "by/from" phrase, or the subject of the verb it is the object
+    of). Without a holder ("a plan to build homes") nobody is named as intending anything."""
+    if noun.lemma_.lower() not in settings.infinitive_nouns:
+        return None
+    infinitive = next((c for c in noun.children if c.dep_ == "acl" and c.i > noun.i
+                       and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)), None)
+    if infinitive is None:
+        return None
+    source = _holder(noun, _HOLDER_PREPOSITIONS, before=infinitive.i) or _issuer(noun, settings)
+    claim = trim(noun.doc, infinitive.left_edge.i, infinitive.right_edge.i + 1, drop_complementizer=False)
+    if source is None or claim is None:
+        return None
+    return Attribution(rule="noun_clause", cue=(noun.i, noun.i + 1), score=settings.score("noun_clause"),
+                       lemma=noun.lemma_.lower(), source=source, claims=(claim,), direct=(False,))
+
+
 def noun_attribution(noun: Token, settings: RoleSettings, quotes: Quotes) -> Attribution | None:
     content = next((child for child in noun.children if child.i > noun.i and _content_clause(child)), None)
     if content is None:
-        return _object_attribution(noun, settings)
+        return _infinitive_attribution(noun, settings) or _object_attribution(noun, settings)
     if _verb_takes_clause(noun, content, settings):
         return None
     found = claim_clause(content)
@@ -114,13 +142,7 @@ def noun_attribution(noun: Token, settings: RoleSettings, quotes: Quotes) -> Att
     if resolved is None:
         return None
     claim, direct = resolved
-    source = _holder(noun, _SOURCE_PREPOSITIONS, before=content.i)
-    # "the ministry issued a statement that ...": the issuer is the source. Not so when the verb is itself a cue:
-    # who "denied reports that ..." did not make the reports.
-    if source is None and noun.dep_ == "dobj" and noun.head.lemma_.lower() not in settings.reporting_verbs:
-        subject = subject_of(noun.head)
-        if subject is not None and subject.pos_ not in {"VERB", "AUX"}:
-            source = noun_phrase(subject, exclude=noun.head)
+    source = _holder(noun, _SOURCE_PREPOSITIONS, before=content.i) or _issuer(noun, settings)
     return Attribution(rule="noun_clause", cue=(noun.i, noun.i + 1), score=settings.score("noun_clause"),
                        lemma=noun.lemma_.lower(), source=source, claims=(claim,), direct=(direct,))
 
