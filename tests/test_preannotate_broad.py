@@ -35,6 +35,8 @@ BROAD_CASES = [
      {("The council", "is calling on", ("the state to pay for the repairs",), ())}),
     # a passive with a "by" agent
     ("The request was denied by the county clerk.", {("the county clerk", "was denied", ("The request",), ())}),
+    ("A bill opposed by the teachers' union passed the Senate.",
+     {("the teachers' union", "opposed", ("A bill",), ())}),
     # cognition: an adjective with "be", and a negated belief that keeps its claim
     ("Local officials are confident that the dam will hold.",
      {("Local officials", "are confident", ("the dam will hold",), ())}),
@@ -82,6 +84,7 @@ NEGATIVE_CASES = [
     "The keys were found under the mat.",
     "The children were afraid of the storm.",
     "The road was blocked by a fallen tree.",
+    "A truck driven by a volunteer delivered the supplies.",
     "NEW YORK: Shares rose on Monday after a strong jobs report.",
     "She read the report on the train.",
     "A plan to widen the road was dropped.",

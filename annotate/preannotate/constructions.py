@@ -119,8 +119,11 @@ def comparison_claim(verb: Token) -> TokenRange | None:
 
 
 def agent_passive_claim(verb: Token) -> TokenRange | None:
-    """ "The proposal was rejected by the committee": the passive subject is what the agent took a position on."""
+    """ "The proposal was rejected by the committee", "a provision backed by rural legislators": the passive subject
+    (or the noun the participle modifies) is what the agent took a position on."""
     subject = _child(verb, "nsubjpass")
+    if subject is None and verb.dep_ == "acl" and verb.tag_ == "VBN" and verb.head.pos_ in {"NOUN", "PROPN"}:
+        subject = verb.head  # "a provision backed by rural legislators"
     if subject is None or subject.pos_ == "PRON" or _child(verb, "agent") is None:
         return None
     return noun_phrase(subject, exclude=verb)

@@ -397,7 +397,7 @@ def _is_to_infinitive(verb: Token) -> bool:
 def _broader_claim(verb: Token, lemma: str, settings: RoleSettings, passive: bool, subject: Token | None,
                    agent_subject: bool) -> tuple[str, TokenRange, TokenRange | None] | None:
     """Intention, position and evaluation constructions (constructions.py): (rule, CLAIM, CUE if not the verb group)."""
-    if passive:
+    if passive or (verb.tag_ == "VBN" and verb.dep_ == "acl"):
         agent = source_token(verb, passive=True)
         if (agent is not None and is_agent(agent, settings, documents=True) and lemma in settings.object_claim_verbs
                 and (claim := agent_passive_claim(verb)) is not None):
