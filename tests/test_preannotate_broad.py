@@ -54,11 +54,20 @@ BROAD_CASES = [
     # evaluation
     ("Opposition leaders called the budget a disaster for families.",
      {("Opposition leaders", "called", ("the budget a disaster for families",), ())}),
+    ("The striker called the final the biggest game of his life.",
+     {("The striker", "called", ("the final the biggest game of his life",), ())}),
+    # two coordinated cues: the first claim ends where the second attribution starts
+    ("The airline plans to add 12 routes and expects demand to stay strong.",
+     {("The airline", "plans", ("to add 12 routes",), ()),
+      ("The airline", "expects", ("demand to stay strong",), ())}),
     ("The coach likened the defeat to a wake-up call.",
      {("The coach", "likened", ("the defeat to a wake-up call",), ())}),
     ("Critics slammed the ruling as an attack on voting rights.",
      {("Critics", "slammed", ("an attack on voting rights",), ())}),
     # "as X noted": the clause around the as-clause
+    # a request formula is no content
+    ("The plan will fail, said one aide, who asked not to be named.",
+     {("one aide", "said", ("The plan will fail",), ())}),
     ("As the auditor noted, the department has no inventory of its vehicles.",
      {("the auditor", "noted", ("the department has no inventory of its vehicles",), ())}),
     # noun cues: a holder and a "that" clause or an "over" object
@@ -85,6 +94,8 @@ NEGATIVE_CASES = [
     "The children were afraid of the storm.",
     "The road was blocked by a fallen tree.",
     "A truck driven by a volunteer delivered the supplies.",
+    "The plant supports about 2,000 jobs in the county.",
+    "The coach called a timeout with a minute left.",
     "NEW YORK: Shares rose on Monday after a strong jobs report.",
     "She read the report on the train.",
     "A plan to widen the road was dropped.",

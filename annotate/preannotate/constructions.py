@@ -46,13 +46,20 @@ def _is_infinitive(token: Token) -> bool:
     return token.pos_ in {"VERB", "AUX"} and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
 
 
+def infinitive_of(verb: Token) -> Token | None:
+    """The head of the verb's "to" clause ("plans to veto …"), if any."""
+    return next((c for c in verb.children if c.dep_ in {"xcomp", "ccomp"} and c.i > verb.i and _is_infinitive(c)),
+                None)
+
+
 def infinitive_claim(verb: Token) -> TokenRange | None:
     """ "plans to veto the measure", "urged the council to reject the contract": the "to" clause after the verb, with
     the object before it."""
-    infinitive = next((c for c in verb.children if c.dep_ in {"xcomp", "ccomp"} and c.i > verb.i
-                       and _is_infinitive(c)), None)
+    infinitive = infinitive_of(verb)
     if infinitive is None:
         return None
+    if infinitive.tag_ == "VBN" and all(c.dep_ in {"aux", "auxpass", "neg"} for c in infinitive.children):
+        return None  # "asked not to be named": a formula, no content
     start = infinitive.left_edge.i
     obj = _child(verb, "dobj")
     if obj is not None and verb.i < obj.i < infinitive.i:
@@ -104,15 +111,18 @@ def naming_claim(verb: Token) -> TokenRange | None:
     # A judgement is an adjective or an indefinite description ("frivolous", "a giveaway"); a name ("called him
     # Bud") or "every name in the book" is none.
     determiner = next((c.lower_ for c in predicate.children if c.dep_ == "det"), None)
-    if not (predicate.pos_ == "ADJ" or (predicate.pos_ == "NOUN" and determiner in {None, "a", "an"})):
+    superlative = any(c.tag_ == "JJS" for c in predicate.children)  # "called it the best stretch of her career"
+    if not (predicate.pos_ == "ADJ" or (predicate.pos_ == "NOUN" and (determiner in {None, "a", "an"}
+                                                                     or (determiner == "the" and superlative)))):
         return None
     return trim(verb.doc, obj.left_edge.i, predicate.right_edge.i + 1, drop_complementizer=False)
 
 
 def comparison_claim(verb: Token) -> TokenRange | None:
-    """ "likened the strike to a hostage situation": the object and the "to"/"with" phrase."""
+    """ "likened the strike to a hostage situation": the object and the "to" phrase ("compared X with Y" is mostly a
+    measurement, not a judgement)."""
     obj = _child(verb, "dobj")
-    prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ in {"to", "with"}), None)
+    prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "to"), None)
     if obj is None or prep is None or not verb.i < obj.i < prep.i or _child(prep, "pobj") is None:
         return None
     return trim(verb.doc, obj.left_edge.i, prep.right_edge.i + 1, drop_complementizer=False)

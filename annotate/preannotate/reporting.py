@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Token
 
-from .constructions import (agent_passive_claim, comparison_claim, evidence_object_claim, infinitive_claim, is_agent,
-                            naming_claim, prepositional_cue)
+from .constructions import (agent_passive_claim, comparison_claim, evidence_object_claim, infinitive_claim,
+                            infinitive_of, is_agent, naming_claim, prepositional_cue)
 from .context import Quotes, RoleSettings
 from .model import Attribution, TokenRange
 from .phrases import (CLAUSE_SUBJECTS, RELATIVIZERS, claim_clause, inherited_subject, noun_phrase, right_spine,
@@ -331,7 +331,8 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
         resolved = quotes.resolve(found, cue)
         if resolved is not None:
             return attribution("verb_object", [resolved])
-    if (found := _broader_claim(verb, lemma, settings, passive, head, agent_subject)) is not None:
+    if (found := _broader_claim(verb, lemma, settings, passive, head, agent_subject,
+                                         cue_positions)) is not None:
         rule, claim, cue_range = found
         resolved = quotes.resolve(claim, cue)
         if resolved is not None:
@@ -359,7 +360,7 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
         found = None
         if gerund is not None:
             found = trim(verb.doc, gerund.left_edge.i, gerund.right_edge.i + 1)
-        elif obj is not None and obj.pos_ != "PRON":
+        elif obj is not None and obj.pos_ != "PRON" and not (position and _counted(obj)):
             found = noun_phrase(obj, exclude=verb, cut_nonrestrictive=True)
         resolved = quotes.resolve(found, cue) if found is not None and found[1] - found[0] >= 2 else None
         if resolved is not None:
@@ -389,13 +390,19 @@ def _without_leading_time(doc: Doc, claim: TokenRange, cue: TokenRange) -> Token
     return trim(doc, prep.right_edge.i + 1, end) or claim
 
 
+def _counted(noun: Token) -> bool:
+    """ "supports hundreds of suppliers", "backs 3,000 jobs": a position is taken on a plan, not on a count."""
+    return any(t.like_num or t.ent_type_ in _FIGURE_ENTS or t.lower_ in {"hundreds", "thousands", "millions",
+                                                                             "dozens"} for t in noun.subtree)
+
+
 def _is_to_infinitive(verb: Token) -> bool:
     """ "urged the council to reject the contract": the rejection is the urging's content, not a position held."""
     return _child(verb, "aux", "to") is not None
 
 
 def _broader_claim(verb: Token, lemma: str, settings: RoleSettings, passive: bool, subject: Token | None,
-                   agent_subject: bool) -> tuple[str, TokenRange, TokenRange | None] | None:
+                   agent_subject: bool, cue_positions: frozenset[int]) -> tuple[str, TokenRange, TokenRange | None] | None:
     """Intention, position and evaluation constructions (constructions.py): (rule, CLAIM, CUE if not the verb group)."""
     if passive or (verb.tag_ == "VBN" and verb.dep_ == "acl"):
         agent = source_token(verb, passive=True)
@@ -405,6 +412,9 @@ def _broader_claim(verb: Token, lemma: str, settings: RoleSettings, passive: boo
         return None
     if settings.of_kind(lemma, "evidence") and (claim := evidence_object_claim(verb, subject, settings)) is not None:
         return "verb_object", claim, None
+    # "called X Y" is specific enough to need only a subject ("The striker called the final the biggest game …").
+    if lemma in settings.naming_verbs and subject is not None and (claim := naming_claim(verb)) is not None:
+        return "evaluation", claim, None
     if not agent_subject:
         return None
     if (prepositional := prepositional_cue(verb, lemma, settings)) is not None:
@@ -412,9 +422,8 @@ def _broader_claim(verb: Token, lemma: str, settings: RoleSettings, passive: boo
         return "intention", claim, (verb_group(verb)[0], end)
     if (settings.of_kind(lemma, "intention") or settings.of_kind(lemma, "cognition")) and subject is not None and is_agent(
             subject, settings) and (claim := infinitive_claim(verb)) is not None:
-        return "intention", claim, None
-    if lemma in settings.naming_verbs and (claim := naming_claim(verb)) is not None:
-        return "evaluation", claim, None
+        # "plans to buy back stock and expects margins to recover": a coordinated cue ends the claim.
+        return "intention", _cut_other_attributions(infinitive_of(verb), claim, cue_positions) or claim, None
     if lemma in settings.comparison_verbs and (claim := comparison_claim(verb)) is not None:
         return "evaluation", claim, None
     return None
