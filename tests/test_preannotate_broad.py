@@ -126,8 +126,8 @@ def test_transcript_turns_are_speaker_quotes(nlp):  # noqa: F811
 def test_dash_credit_names_the_speaker(nlp):  # noqa: F811
     text = "“They closed the only pharmacy in town and nobody asked us.” — Ruth Adeyemi, a retired teacher"
     assert attributions(nlp, text) == {
-        ("Ruth Adeyemi, a retired teacher", "—", ("“They closed the only pharmacy in town and nobody asked us.”",),
-         ())}
+        ("Ruth Adeyemi, a retired teacher", "—",
+         ("“They closed the only pharmacy in town and nobody asked us.”",), ())}
 
 
 def test_dash_after_a_quote_that_a_sentence_continues_is_no_credit(nlp):  # noqa: F811

@@ -402,7 +402,8 @@ def _is_to_infinitive(verb: Token) -> bool:
 
 
 def _broader_claim(verb: Token, lemma: str, settings: RoleSettings, passive: bool, subject: Token | None,
-                   agent_subject: bool, cue_positions: frozenset[int]) -> tuple[str, TokenRange, TokenRange | None] | None:
+                   agent_subject: bool, cue_positions: frozenset[int]
+                   ) -> tuple[str, TokenRange, TokenRange | None] | None:
     """Intention, position and evaluation constructions (constructions.py): (rule, CLAIM, CUE if not the verb group)."""
     if passive or (verb.tag_ == "VBN" and verb.dep_ == "acl"):
         agent = source_token(verb, passive=True)
@@ -420,8 +421,9 @@ def _broader_claim(verb: Token, lemma: str, settings: RoleSettings, passive: boo
     if (prepositional := prepositional_cue(verb, lemma, settings)) is not None:
         end, claim = prepositional
         return "intention", claim, (verb_group(verb)[0], end)
-    if (settings.of_kind(lemma, "intention") or settings.of_kind(lemma, "cognition")) and subject is not None and is_agent(
-            subject, settings) and (claim := infinitive_claim(verb)) is not None:
+    intends = settings.of_kind(lemma, "intention") or settings.of_kind(lemma, "cognition")
+    if intends and subject is not None and is_agent(subject, settings) and (
+            claim := infinitive_claim(verb)) is not None:
         # "plans to buy back stock and expects margins to recover": a coordinated cue ends the claim.
         return "intention", _cut_other_attributions(infinitive_of(verb), claim, cue_positions) or claim, None
     if lemma in settings.comparison_verbs and (claim := comparison_claim(verb)) is not None:
