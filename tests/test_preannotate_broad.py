@@ -54,6 +54,9 @@ BROAD_CASES = [
     # evaluation
     ("Opposition leaders called the budget a disaster for families.",
      {("Opposition leaders", "called", ("the budget a disaster for families",), ())}),
+    # a quoted predicate, which the small parser takes for the object
+    ('The mayor called the audit "a political hit job."',
+     {("The mayor", "called", ('the audit "a political hit job."',), ())}),
     ("The striker called the final the biggest game of his life.",
      {("The striker", "called", ("the final the biggest game of his life",), ())}),
     # two coordinated cues: the first claim ends where the second attribution starts
@@ -96,6 +99,8 @@ NEGATIVE_CASES = [
     "A truck driven by a volunteer delivered the supplies.",
     "The plant supports about 2,000 jobs in the county.",
     "The coach called a timeout with a minute left.",
+    'Locals called the old mill "the Castle" for decades.',
+    'The council called a hearing on "the future of the pier" for May.',
     "NEW YORK: Shares rose on Monday after a strong jobs report.",
     "She read the report on the train.",
     "A plan to widen the road was dropped.",

@@ -18,7 +18,8 @@ from spacy.tokens import Doc, Token
 
 from .context import Quotes, RoleSettings
 from .model import Attribution, TokenRange
-from .phrases import CLAUSE_SUBJECTS, claim_clause, noun_phrase, subject_of, token_positions, trim, verb_group
+from .phrases import (CLAUSE_SUBJECTS, claim_clause, noun_phrase, quote_positions, sentence_bounds, subject_of,
+                      token_positions, trim, verb_group)
 
 _PERSONAL_PRONOUNS = {"i", "we", "you", "he", "she", "they", "it", "who"}
 _AGENT_ENTITIES = {"PERSON", "ORG", "NORP", "GPE"}
@@ -116,6 +117,33 @@ def naming_claim(verb: Token) -> TokenRange | None:
                                                                      or (determiner == "the" and superlative)))):
         return None
     return trim(verb.doc, obj.left_edge.i, predicate.right_edge.i + 1, drop_complementizer=False)
+
+
+_MAX_NAMED_WORDS = 6
+_NAMED_POS = {"DET", "ADJ", "NOUN", "PROPN", "PRON", "NUM", "PART"}
+_MAX_QUOTED_WORDS = 15
+
+
+def quoted_naming_claim(verb: Token) -> TokenRange | None:
+    """ 'called the ruling "judicial activism at its worst."': a quoted predicate, which the small parser often
+    takes for the object. The CLAIM runs from the object to the closing mark: a short noun phrase ("the ruling",
+    "it"), then a quotation that closes within the sentence."""
+    doc = verb.doc
+    end = sentence_bounds(doc, verb.i)[1]
+    marks = [i for i in quote_positions(doc) if verb.i + 1 < i < end + 1 and i < len(doc)]
+    if len(marks) < 2:
+        return None
+    opening, closing = marks[0], marks[1]
+    named = doc[verb.i + 1:opening]
+    if len(named) > _MAX_NAMED_WORDS or closing - opening > _MAX_QUOTED_WORDS or not all(
+            t.pos_ in _NAMED_POS or (t.pos_ == "VERB" and t.dep_ == "amod") for t in named):
+        return None  # "called a vote on "…"": not a bare noun phrase before the quote
+    if not named or not (named[-1].pos_ in {"NOUN", "PROPN", "PRON"} or named[-1].dep_ == "amod"):
+        return None  # the phrase must end on its noun ("the ruling", which the parser may tag as a verb)
+    words = [t for t in doc[opening + 1:closing] if t.is_alpha and t.pos_ not in {"DET", "ADP", "CCONJ"}]
+    if all(t.text[:1].isupper() for t in words):
+        return None  # 'called the stadium "the Fortress"': a name, not a judgement
+    return verb.i + 1, closing + 1
 
 
 def comparison_claim(verb: Token) -> TokenRange | None:

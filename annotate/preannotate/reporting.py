@@ -19,7 +19,7 @@ from __future__ import annotations
 from spacy.tokens import Doc, Token
 
 from .constructions import (agent_passive_claim, comparison_claim, evidence_object_claim, infinitive_claim,
-                            infinitive_of, is_agent, naming_claim, prepositional_cue)
+                            infinitive_of, is_agent, naming_claim, prepositional_cue, quoted_naming_claim)
 from .context import Quotes, RoleSettings
 from .model import Attribution, TokenRange
 from .phrases import (CLAUSE_SUBJECTS, RELATIVIZERS, claim_clause, inherited_subject, noun_phrase, right_spine,
@@ -414,7 +414,8 @@ def _broader_claim(verb: Token, lemma: str, settings: RoleSettings, passive: boo
     if settings.of_kind(lemma, "evidence") and (claim := evidence_object_claim(verb, subject, settings)) is not None:
         return "verb_object", claim, None
     # "called X Y" is specific enough to need only a subject ("The striker called the final the biggest game …").
-    if lemma in settings.naming_verbs and subject is not None and (claim := naming_claim(verb)) is not None:
+    if lemma in settings.naming_verbs and subject is not None and (
+            claim := naming_claim(verb) or quoted_naming_claim(verb)) is not None:
         return "evaluation", claim, None
     if not agent_subject:
         return None
