@@ -28,6 +28,8 @@ BROAD_CASES = [
      {("Nurses", "urged", ("hospital managers to hire more staff before the winter",), ())}),
     # a position on a noun phrase, from a subject that can hold one
     ("Most farmers oppose the new water tax.", {("Most farmers", "oppose", ("the new water tax",), ())}),
+    # a people noun outside the lists, by its ending
+    ("Ranchers have backed the grazing ban.", {("Ranchers", "have backed", ("the grazing ban",), ())}),
     # verb + preposition as one cue
     ("Human rights groups have called for an investigation into the shooting.",
      {("Human rights groups", "have called for", ("an investigation into the shooting",), ())}),
@@ -89,6 +91,7 @@ BROAD_CASES = [
 NEGATIVE_CASES = [
     "The club plans a new stadium on the edge of town.",
     "Steel columns support the weight of the upper floors.",
+    "Computers support the new file format.",
     "The storm threatens to knock out power across the region.",
     "The recipe calls for two cups of flour.",
     "They called their son Max.",

@@ -36,7 +36,12 @@ def is_agent(token: Token, settings: RoleSettings, documents: bool = False) -> b
     if token.ent_type_ in _AGENT_ENTITIES or token.pos_ == "PROPN":
         return True
     nouns = settings.agent_nouns | settings.document_nouns if documents else settings.agent_nouns
-    return token.lemma_.lower() in nouns or token.lower_ in nouns
+    lemma = token.lemma_.lower()
+    if lemma in nouns or token.lower_ in nouns:
+        return True
+    # People named for what they do: "ranchers", "lobbyists", "historians" (not "computers", `not_agent_nouns`).
+    return (token.pos_ == "NOUN" and len(lemma) > 4 and lemma.endswith(tuple(settings.agent_suffixes))
+            and lemma not in settings.not_agent_nouns)
 
 
 def _child(token: Token, dep: str, word: str | None = None) -> Token | None:

@@ -43,6 +43,8 @@ class RoleSettings:
     credit_dashes: frozenset[str] = frozenset()
     inanimate_subject_verbs: frozenset[str] = frozenset()
     infinitive_nouns: frozenset[str] = frozenset()
+    agent_suffixes: frozenset[str] = frozenset()
+    not_agent_nouns: frozenset[str] = frozenset()
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> RoleSettings:
@@ -78,7 +80,8 @@ class RoleSettings:
                    transcript_non_speakers=listed("transcript_non_speakers", lower=False),
                    credit_dashes=listed("credit_dashes", lower=False),
                    inanimate_subject_verbs=listed("inanimate_subject_verbs"),
-                   infinitive_nouns=listed("infinitive_nouns"))
+                   infinitive_nouns=listed("infinitive_nouns"), agent_suffixes=listed("agent_suffixes"),
+                   not_agent_nouns=listed("not_agent_nouns"))
 
     def of_kind(self, lemma: str, kind: str) -> bool:
         return lemma in self.kinds.get(kind, frozenset())

@@ -25,7 +25,7 @@ VERB_KINDS = ("communication", "cognition", "intention", "evidence", "evaluation
 # Lists of [cues] that the construction rules read (constructions.py, punctuation.py).
 CONSTRUCTION_KEYS = ("naming_verbs", "comparison_verbs", "prepositional_cues", "agent_nouns",
                      "cue_adjective_prepositions", "transcript_non_speakers", "credit_dashes",
-                     "inanimate_subject_verbs", "infinitive_nouns")
+                     "inanimate_subject_verbs", "infinitive_nouns", "agent_suffixes", "not_agent_nouns")
 SOURCE_TYPES = ("anonymous_official", "anonymous_other", "document")
 SCORE_KEYS = ("verb_clause", "verb_quote", "verb_object", "headline_object", "passive_clause", "according_to",
               "noun_clause", "adverb", "no_comment", "quote_same_sentence", "quote_colon", "quote_continued",
