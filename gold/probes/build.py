@@ -13,14 +13,13 @@ Source format (one file per split):
                                    a refusal or a contentless report). Repeating a phrase at the same place
                                    shares the span (two claims of one cue).
     # comment                      ignored
-Phrases are located with gold/seed/build.py's word-boundary search, so a typo stops the build with the doc,
+Phrases are located with annotate.importers.phrases' word-boundary search, so a typo stops the build with the doc,
 line and phrase named.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import re
 import sys
 from collections import Counter
@@ -28,17 +27,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
 
 from annotate.errors import AnnotateError  # noqa: E402
+from annotate.importers.phrases import locate  # noqa: E402
 from annotate.records import GOLD_ANNOTATOR, AnnotatedDoc, Relation, make_span, write_docs  # noqa: E402
 from annotate.schema import load_schema, validate_docs  # noqa: E402
-
-_spec = importlib.util.spec_from_file_location("seed_build", REPO / "gold" / "seed" / "build.py")
-seed_build = importlib.util.module_from_spec(_spec)
-sys.modules["seed_build"] = seed_build  # dataclasses look their module up there
-_spec.loader.exec_module(seed_build)
 
 SPLITS = ("dev", "test")
 ROLES = {"S": "SOURCE", "C": "CUE", "K": "CLAIM", "P": "SUPPLEMENT"}
@@ -96,7 +89,7 @@ def compile_doc(doc_id: str, paragraphs: list[str], blocks, source_name: str) ->
         hi = lo + len(paragraphs[paragraph])
         found = {}
         for role, value in roles.items():
-            place = seed_build.locate(text, _spec_of(value), f"{source_name}:{number} ({doc_id}), {role}", lo, hi)
+            place = locate(text, _spec_of(value), f"{source_name}:{number} ({doc_id}), {role}", lo, hi)
             found[role] = (ROLES[role], place.start, place.end)
             spans.add(found[role])
         if "K" in found:
