@@ -270,7 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if data.jsonl or README.md is stale")
     args = parser.parse_args(argv)
-    from annotate.records import dumps, write_text_atomic
+    from annotate.io import write_text_atomic
+    from annotate.records import dumps
 
     try:
         schema = load_schema()
