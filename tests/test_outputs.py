@@ -194,8 +194,9 @@ def test_a_file_the_command_did_not_write_needs_force_and_a_rerun_does_not(tmp_p
                                                         "output of `annotate ingest`"),
     (["push", "{empty}", "--project", "p"], "{empty}: holds no records. Give the records to annotate, e.g. the output "
                                             "of `annotate preannotate`"),
-    (["convert", "--from", "prodigy", "{empty}", "-o", "{dir}/c.jsonl"], "{empty}: no records to convert. Check that "
-                                                                         "it is a prodigy export with annotations"),
+    (["convert", "--from", "prodigy", "{empty}", "-o", "{dir}/c.jsonl"], "{empty}: holds no Prodigy examples (the file "
+                                                                         "is empty). Export a dataset with: prodigy "
+                                                                         "db-out DATASET > annotations.jsonl"),
     (["ingest", "{empty}", "-o", "{dir}/i.jsonl"], "{empty}: no articles to write ({empty}: is empty (no records). "
                                                    "Give one JSON object with a \"text\" field per line). Fix or "
                                                    "remove the inputs above"),
