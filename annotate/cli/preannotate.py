@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._app import SchemaOption, app, err, print_json, progress_bar, reported_errors, say
+from ._app import ForceOption, SchemaOption, app, err, print_json, progress_bar, reported_errors, say
 
 
 @app.command("preannotate")
@@ -19,12 +19,19 @@ def preannotate_cli(
     batch_size: Annotated[int, typer.Option("--batch-size", help="Texts per nlp.pipe batch; peak memory grows with it (long news texts).")] = 32,
     config: Annotated[Optional[Path], typer.Option("--config", help="Rules, lexicons and thresholds (default: $ANNOTATE_CONFIG_DIR/preannotate.toml, else the packaged one).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
+    force: ForceOption = False,
 ) -> None:
     """Pre-annotate articles with spaCy entities and attribution spans (SOURCE, CUE, CLAIM, SUPPLEMENT) and links."""
+    from ..io import guard_output, looks_like_records
     from ..preannotate import count_records, preannotate_file
+    from ..records import no_records
 
     with reported_errors():
+        # Before the model loads and the work starts: a bad output path must not cost a whole run.
+        guard_output(output, inputs=[articles], ours=looks_like_records, force=force)
         total = count_records(articles)
+        if not total and articles.is_file():  # a missing file gets the reader's own error
+            raise no_records(articles, "Give article records, e.g. the output of `annotate ingest`")
         with progress_bar() as progress:
             task = progress.add_task("Pre-annotating", total=total or None)
             result = preannotate_file(articles, output, model=model, config_path=config, n_process=n_process,
