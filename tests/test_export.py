@@ -378,6 +378,7 @@ def test_a_reexport_with_other_splits_leaves_no_stale_split(tmp_path):
     assert result.manifest["files"] == ["dev.jsonl", "train.jsonl"]
 
 
+@pytest.mark.integration  # kills real subprocesses many times: out of the fast path
 def test_kill_9_during_a_reexport_leaves_the_old_set_or_the_new_one(tmp_path):
     """A real `kill -9` of an export process at seeded random moments: the folder always holds one complete set."""
     import random
