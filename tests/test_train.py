@@ -3,6 +3,7 @@ saved, loaded by preannotate in each mode, its records checked and evaluated; de
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,11 @@ def test_training_holds_out_a_cluster_grouped_dev_set_and_reports_per_label_scor
     assert result.dev_scores["CUE"]["f"] > 0.3
     assert (Path(result.model_dir) / "config.cfg").is_file()
     assert result.annotator.startswith("model:seedmodel@1.0.0+")
+    # who leads hybrid pre-annotation, per label, is decided on dev and saved with the pipeline
+    meta = json.loads((Path(result.model_dir) / "meta.json").read_text(encoding="utf-8"))
+    assert meta["attribution_trained"]["lead"] == result.lead
+    assert set(result.lead.values()) <= {"model", "rules"} and set(result.lead) == set(result.labels)
+    assert result.rules_dev_scores["CUE"]["f"] > 0.8
 
 
 def test_model_card(trained):
@@ -208,19 +214,46 @@ def test_nearest_links_join_claims_to_cues_and_sources_in_their_sentence(parsed)
     assert links == {(cue, claim, "cue_of"), (claim, source, "attributed_to")}
 
 
-def test_hybrid_merge_learned_spans_win_on_overlap_rules_fill_in_and_keep_their_links(parsed):
+@pytest.mark.parametrize(("lead", "expected", "scores", "links"), [
+    # the rules lead: their spans stay (the model's score where it proposed the same span), links included
+    ({}, [("SOURCE", 0, 1), ("CUE", 1, 2), ("CLAIM", 2, 5)], [0.9, 0.7, 0.8],
+     [(1, 2, "cue_of"), (2, 0, "attributed_to")]),
+    # the model leads on CLAIM: its claim replaces the overlapping rule claim; the nearest linker joins it
+    ({"CLAIM": "model"}, [("SOURCE", 0, 1), ("CUE", 1, 2), ("CLAIM", 2, 6)], [0.9, 0.7, 0.55],
+     [(1, 2, "cue_of"), (2, 0, "attributed_to")]),
+])
+def test_hybrid_merge_follows_the_lead_per_label(parsed, lead, expected, scores, links):
     from annotate.preannotate.learned import AttributionMerge
 
     # rules: SOURCE "Officials", CUE "said", CLAIM "the plan had" (too short), linked
     _group(parsed, "attribution", [("SOURCE", 0, 1), ("CUE", 1, 2), ("CLAIM", 2, 5)], [0.9, 0.9, 0.8],
            links=[(1, 2, "cue_of"), (2, 0, "attributed_to")])
-    # the model: the whole claim, and the same CUE
-    _group(parsed, "attribution_learned", [("CUE", 1, 2), ("CLAIM", 2, 6)], [[0.7], [0.55]])
-    doc = AttributionMerge("hybrid")(parsed)
+    # the model: the same CUE, the whole claim, and a CLAIM it doubts (below 0.5: left out)
+    _group(parsed, "attribution_learned", [("CUE", 1, 2), ("CLAIM", 2, 6), ("CLAIM", 8, 12)], [[0.7], [0.55], [0.3]])
+    doc = AttributionMerge("hybrid", lead=lead)(parsed)
     group = doc.spans["attribution"]
-    assert [(span.label_, span.start, span.end) for span in group] == [("SOURCE", 0, 1), ("CUE", 1, 2),
-                                                                       ("CLAIM", 2, 6)]
-    assert list(group.attrs["scores"]) == [0.9, 0.7, 0.55]
-    # the rule link CUE -> rule CLAIM lost its claim; the nearest linker joins the learned claim instead
-    assert sorted(map(tuple, group.attrs["links"])) == [(1, 2, "cue_of"), (2, 0, "attributed_to")]
+    assert [(span.label_, span.start, span.end) for span in group] == expected
+    assert list(group.attrs["scores"]) == scores
+    assert sorted(map(tuple, group.attrs["links"])) == links
     assert "attribution_learned" not in doc.spans
+
+
+def test_a_rule_span_the_leading_model_rejected_is_dropped_one_it_half_agrees_with_is_kept(parsed):
+    from annotate.preannotate.learned import AttributionMerge
+
+    _group(parsed, "attribution", [("SOURCE", 0, 1), ("CUE", 1, 2), ("SOURCE", 7, 8)], [0.9, 0.9, 0.9])
+    _group(parsed, "attribution_learned", [("SOURCE", 0, 1)], [[0.3]])
+    group = AttributionMerge("hybrid", lead={"SOURCE": "model", "CUE": "model"})(parsed).spans["attribution"]
+    assert [(span.label_, span.start, span.end) for span in group] == [("SOURCE", 0, 1)]
+    assert list(group.attrs["scores"]) == [0.3]
+
+
+def test_of_two_learned_readings_of_one_span_the_higher_scored_is_kept(parsed):
+    from annotate.preannotate.learned import AttributionMerge
+
+    _group(parsed, "attribution", [], [])
+    # "plan had failed" (0.9) beats "the plan had failed" (0.6, the same end) and "plan" (0.7, the same start)
+    _group(parsed, "attribution_learned", [("CLAIM", 2, 6), ("CLAIM", 3, 6), ("CUE", 1, 2), ("CLAIM", 3, 4)],
+           [[0.6], [0.9], [0.8], [0.7]])
+    group = AttributionMerge("model")(parsed).spans["attribution"]
+    assert [(span.label_, span.start, span.end) for span in group] == [("CUE", 1, 2), ("CLAIM", 3, 6)]

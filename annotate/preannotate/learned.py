@@ -7,9 +7,17 @@ according to the mode:
 
 - rules: the rules' spans and links only (the span model is not run);
 - model: the learned spans only, linked by the nearest-in-sentence linker below;
-- hybrid (the default with a trained pipeline): learned spans win where they overlap a rule span of the same label,
-  rule spans fill in where the model is silent. A rule link is kept where both its ends survive (and a learned span
-  identical to a rule span takes over its links and attributes); what is left unlinked goes to the nearest linker.
+- hybrid (the default with a trained pipeline): per label, whoever did better on the dev set at training time
+  leads (the model where its exact F1 was at least the rules', else the rules; recorded in the pipeline's meta).
+  Where the model leads, its spans scored 0.5 or more are kept, and a rule span is kept too when the model gave it
+  at least 0.25 and no kept span of its label overlaps it (the model half agrees; a rule span it scored lower was
+  seen and rejected: the rules are among its features and its candidates). Where the rules lead, their spans are
+  kept and the model's spans scored 0.5 or more fill in where no rule span of the label overlaps. A span both
+  propose carries the model's score and the rules' attributes and links. Rule links are kept where both ends
+  survive; what is left unlinked goes to the nearest linker.
+
+In both modes that use the model, of two learned spans of one label that are readings of the same span
+(overlapping, sharing an edge or crossing) the higher-scored is kept.
 
 The nearest linker: a CLAIM gets the nearest CUE outside it within its sentences (one sentence either side of a
 claim that spans several); a linked CLAIM gets the SOURCE of another claim of the same cue, else the SOURCE nearest
@@ -20,8 +28,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Dict
 
 import numpy
 from spacy.language import Language
@@ -31,6 +40,8 @@ from ..errors import ConfigError
 from .model import SPAN_KEY
 
 MODES = ("rules", "model", "hybrid")
+ACCEPT = 0.5  # a learned span on its own
+AGREE = 0.25  # a rule span the model half agrees with (hybrid, where the model leads)
 MERGE_NAME = "attribution_merge"
 LEARNED_KEY = "attribution_learned"
 TRAINED_META = "attribution_trained"
@@ -80,20 +91,25 @@ def load_trained_pipeline(folder: Path, mode: str) -> Language:
     trained = nlp.meta[TRAINED_META]
     if mode == "rules":
         nlp.disable_pipe(trained["component"])
-    nlp.add_pipe(MERGE_NAME, config={"mode": mode, "learned_key": trained["spans_key"]})
+    elif mode == "hybrid":
+        # Keep the spans between AGREE and ACCEPT too: the merge needs the model's opinion of the rule spans.
+        nlp.get_pipe(trained["component"]).cfg["threshold"] = AGREE
+    nlp.add_pipe(MERGE_NAME, config={"mode": mode, "learned_key": trained["spans_key"],
+                                     "lead": dict(trained.get("lead", {}))})
     nlp.meta["attribution_mode"] = mode
     return nlp
 
 
-@Language.factory(MERGE_NAME, default_config={"mode": "hybrid", "learned_key": LEARNED_KEY})
-def make_merge(nlp: Language, name: str, mode: str, learned_key: str) -> AttributionMerge:
-    return AttributionMerge(check_mode(mode, trained=True), learned_key)
+@Language.factory(MERGE_NAME, default_config={"mode": "hybrid", "learned_key": LEARNED_KEY, "lead": {}})
+def make_merge(nlp: Language, name: str, mode: str, learned_key: str, lead: Dict[str, str]) -> AttributionMerge:
+    return AttributionMerge(check_mode(mode, trained=True), learned_key, lead)
 
 
 class AttributionMerge:
-    def __init__(self, mode: str, learned_key: str = LEARNED_KEY) -> None:
+    def __init__(self, mode: str, learned_key: str = LEARNED_KEY, lead: Mapping[str, str] | None = None) -> None:
         self.mode = mode
         self.learned_key = learned_key
+        self.lead = dict(lead or {})  # label -> "model" | "rules"; a label not named: the rules lead
 
     def __call__(self, doc: Doc) -> Doc:
         learned = doc.spans[self.learned_key] if self.learned_key in doc.spans else None
@@ -102,23 +118,27 @@ class AttributionMerge:
         if self.mode == "rules":
             return doc
         rules = doc.spans[SPAN_KEY] if SPAN_KEY in doc.spans else None
-        chosen: dict[Item, tuple[float, dict[str, Any]]] = {}
+        learned_items: dict[Item, float] = {}
         if learned is not None:
             # spancat stores one score per span, as an (n, 1) array in this spaCy version: flatten whatever shape.
             scores = numpy.asarray(learned.attrs.get("scores", []), dtype="float64").reshape(len(learned), -1)
-            for index, span in enumerate(learned):
-                chosen[(span.label_, span.start, span.end)] = (round(float(scores[index].max()), 4), {})
+            ranked = sorted(((round(float(scores[index].max()), 4), (span.label_, span.start, span.end))
+                             for index, span in enumerate(learned)), key=lambda pair: (-pair[0], pair[1]))
+            for score, item in ranked:
+                if not any(_variants(item, other) for other in learned_items):
+                    learned_items[item] = score
+        rule_items: list[Item] = []
+        rule_values: dict[Item, tuple[float, dict[str, Any]]] = {}
+        if rules is not None and self.mode == "hybrid":
+            rule_scores, rule_attrs = rules.attrs.get("scores", []), rules.attrs.get("attrs", [])
+            for index, span in enumerate(rules):
+                item = (span.label_, span.start, span.end)
+                rule_items.append(item)
+                rule_values[item] = (float(rule_scores[index]) if index < len(rule_scores) else 1.0,
+                                     dict(rule_attrs[index]) if index < len(rule_attrs) else {})
+        chosen = self._choose(learned_items, rule_values)
         kept_links: set[tuple[Item, Item, str]] = set()
         if rules is not None and self.mode == "hybrid":
-            rule_items = [(span.label_, span.start, span.end) for span in rules]
-            rule_scores = rules.attrs.get("scores", [])
-            rule_attrs = rules.attrs.get("attrs", [])
-            for index, item in enumerate(rule_items):
-                attrs = dict(rule_attrs[index]) if index < len(rule_attrs) else {}
-                if item in chosen:
-                    chosen[item] = (chosen[item][0], attrs)
-                elif not _overlaps_same_label(item, chosen):
-                    chosen[item] = (float(rule_scores[index]) if index < len(rule_scores) else 1.0, attrs)
             for a, b, label in rules.attrs.get("links", []):
                 if rule_items[a] in chosen and rule_items[b] in chosen:
                     kept_links.add((rule_items[a], rule_items[b], label))
@@ -131,6 +151,35 @@ class AttributionMerge:
         group.attrs["links"] = sorted([position[a], position[b], label] for a, b, label in links)
         doc.spans[SPAN_KEY] = group
         return doc
+
+    def _choose(self, learned: dict[Item, float],
+                rules: dict[Item, tuple[float, dict[str, Any]]]) -> dict[Item, tuple[float, dict[str, Any]]]:
+        """item -> (score, attributes) of the spans to keep (see the module docstring)."""
+        chosen: dict[Item, tuple[float, dict[str, Any]]] = {}
+        confident = {item: score for item, score in learned.items() if score >= ACCEPT}
+        if self.mode == "model":
+            return {item: (score, {}) for item, score in confident.items()}
+        for item, score in confident.items():
+            if self.lead.get(item[0]) == "model" or not _overlaps_same_label(item, rules):
+                chosen[item] = (score, dict(rules[item][1]) if item in rules else {})
+        for item, (score, attrs) in rules.items():
+            if item in chosen:
+                continue
+            if self.lead.get(item[0]) == "model":
+                if learned.get(item, 0.0) >= AGREE and not _overlaps_same_label(item, chosen):
+                    chosen[item] = (learned[item], attrs)
+            else:
+                chosen[item] = (learned.get(item, score), attrs)
+        return chosen
+
+
+def _variants(a: Item, b: Item) -> bool:
+    """Two readings of one span: same label, overlapping, and not one nested inside the other without a shared
+    edge (a claim inside a claim is kept; "plan failed" beside "the plan failed" is one span twice)."""
+    if a[0] != b[0] or not (a[1] < b[2] and b[1] < a[2]):
+        return False
+    nested = (a[1] <= b[1] and b[2] <= a[2]) or (b[1] <= a[1] and a[2] <= b[2])
+    return not nested or a[1] == b[1] or a[2] == b[2]
 
 
 def _overlaps_same_label(item: Item, chosen: dict[Item, Any]) -> bool:

@@ -41,16 +41,19 @@ def render_model_card(result: Any, *, splits: Splits, train_path: str, dev_path:
          "near-duplicate clusters)"),
         f"- gold spans widened to token boundaries: {result.misaligned}",
         "",
-        "| label | training spans | dev spans | dev P | dev R | dev F1 |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| label | training spans | dev spans | dev P | dev R | dev F1 | rules' dev F1 | hybrid lead |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for label in result.labels:
         scores = result.dev_scores.get(label, {})
         cells = [f"{scores[key]:.3f}" if key in scores else "–" for key in ("p", "r", "f")]
-        lines.append(f"| {label} | {train_counts[label]} | {dev_counts[label]} | {' | '.join(cells)} |")
+        rules_f = result.rules_dev_scores.get(label, {}).get("f")
+        lines.append(f"| {label} | {train_counts[label]} | {dev_counts[label]} | {' | '.join(cells)} | "
+                     f"{'–' if rules_f is None else f'{rules_f:.3f}'} | {result.lead.get(label, 'rules')} |")
     lines += [
         "",
-        f"Dev scores are exact span matches of the span model alone, best checkpoint (score {result.best_score:.3f});",
+        f"Dev scores are exact span matches of the span model alone, best checkpoint (F1 {result.best_score:.3f}), and of",
+        "the rules alone on the same dev set; hybrid pre-annotation starts, per label, from whichever scored higher.",
         "`annotate evaluate` gives the scores of the combined output.",
         "",
         "## Training",

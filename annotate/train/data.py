@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from spacy.language import Language
@@ -16,7 +16,7 @@ from ..errors import AnnotateError
 from ..export.splits import assign_splits
 from ..export.tokens import Misaligned, align
 from ..records import AnnotatedDoc, read_docs
-from .components import ATTRIBUTION_LABELS, LEARNED_KEY
+from .components import ATTRIBUTION_LABELS, LEARNED_KEY, RULES_KEY
 
 DEV_SHARE = 0.2
 
@@ -65,19 +65,47 @@ def load_splits(train_path: str | os.PathLike[str], dev_path: str | os.PathLike[
     return Splits(train=train, dev=dev, held_out=held_out)
 
 
+@dataclass
+class RuleCounts:
+    """Exact matches of the rules' spans against gold, per label, over a corpus."""
+
+    matched: Counter[str] = field(default_factory=Counter)
+    predicted: Counter[str] = field(default_factory=Counter)
+    gold: Counter[str] = field(default_factory=Counter)
+
+    def add(self, rule_spans: set[tuple[str, int, int]], gold_spans: set[tuple[str, int, int]]) -> None:
+        self.matched.update(label for label, _, _ in rule_spans & gold_spans)
+        self.predicted.update(label for label, _, _ in rule_spans)
+        self.gold.update(label for label, _, _ in gold_spans)
+
+    def scores(self) -> dict[str, dict[str, float]]:
+        """label -> {"p", "r", "f"}, for the labels gold has (the same keys as spaCy's per-type scores)."""
+        result = {}
+        for label in sorted(self.gold):
+            p = self.matched[label] / self.predicted[label] if self.predicted[label] else 0.0
+            r = self.matched[label] / self.gold[label]
+            result[label] = {"p": round(p, 4), "r": round(r, 4), "f": round(2 * p * r / (p + r) if p + r else 0.0, 4)}
+        return result
+
+
 def write_corpus(nlp: Language, records: Sequence[AnnotatedDoc], predicted_path: Path, reference_path: Path,
                  misaligned: list[Misaligned], on_doc: Callable[[], None] | None = None,
-                 batch_size: int = 32) -> int:
+                 batch_size: int = 32) -> tuple[int, RuleCounts]:
     """Run the (frozen) pipeline over the texts once and store its output beside the gold spans; returns the
-    number of tokens. Gold offsets off token boundaries are expanded to whole tokens and reported."""
+    number of tokens and how the rules' spans score against gold. Gold offsets off token boundaries are expanded
+    to whole tokens and reported."""
     predicted, reference = DocBin(store_user_data=False), DocBin(store_user_data=False)
     tokens = 0
+    counts = RuleCounts()
     for record, doc in zip(records, nlp.pipe((record.text for record in records), batch_size=batch_size),
                            strict=True):
         gold = nlp.make_doc(record.text)
         attribution = [span for span in record.spans if span.label in ATTRIBUTION_LABELS]
         gold.spans[LEARNED_KEY] = [Span(gold, item.token_start, item.token_end, label=item.span.label)
                                    for item in align(gold, record, attribution, "expand", misaligned)]
+        rule_group = doc.spans[RULES_KEY] if RULES_KEY in doc.spans else []
+        counts.add({(span.label_, span.start, span.end) for span in rule_group},
+                   {(span.label_, span.start, span.end) for span in gold.spans[LEARNED_KEY]})
         predicted.add(doc)
         reference.add(gold)
         tokens += len(doc)
@@ -85,4 +113,4 @@ def write_corpus(nlp: Language, records: Sequence[AnnotatedDoc], predicted_path:
             on_doc()
     predicted.to_disk(predicted_path)
     reference.to_disk(reference_path)
-    return tokens
+    return tokens, counts

@@ -34,6 +34,7 @@ SPAN_COMPONENT = "attribution_spancat"
 BEST = "model-best"
 TRAINING_FOLDER = "training"
 SCORES_KEY = f"spans_{LEARNED_KEY}_per_type"
+TRAINED_KEY = "attribution_trained"  # the meta entry that marks a trained pipeline (read by preannotate.learned)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,8 @@ class TrainResult:
     seconds: float
     stopped_by_budget: bool
     misaligned: int  # gold spans widened to whole tokens
+    rules_dev_scores: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # the rules alone on dev
+    lead: Mapping[str, str] = field(default_factory=dict)  # label -> "model" or "rules": who leads in hybrid mode
 
     def to_dict(self) -> dict[str, Any]:
         return {name: (dict(value) if isinstance(value, Mapping) else value)
@@ -78,6 +81,27 @@ def _per_label(scores: Mapping[str, Any]) -> dict[str, dict[str, float]]:
     per_type = scores.get(SCORES_KEY) or {}
     return {label: {key: round(float(value), 4) for key, value in values.items()}
             for label, values in sorted(per_type.items())}
+
+
+def lead_by_label(model: Mapping[str, Mapping[str, float]],
+                  rules: Mapping[str, Mapping[str, float]]) -> dict[str, str]:
+    """Per label, whose spans hybrid pre-annotation starts from: the model where its dev F1 is at least the
+    rules' (exact spans, same dev set), else the rules. A small gold set keeps the rules in front."""
+    lead = {}
+    for label in ATTRIBUTION_LABELS:
+        model_f, rules_f = model.get(label, {}).get("f", 0.0), rules.get(label, {}).get("f", 0.0)
+        lead[label] = "model" if model_f > 0 and model_f >= rules_f else "rules"
+    return lead
+
+
+def _record_in_meta(folder: Path, values: Mapping[str, Any]) -> None:
+    """Add what is known only after training to the saved pipeline's meta (spaCy wrote it at the checkpoint)."""
+    path = folder / "meta.json"
+    if not path.is_file():
+        return
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    meta.setdefault(TRAINED_KEY, {}).update(values)
+    path.write_text(json.dumps(meta, indent=2, sort_keys=True), encoding="utf-8")
 
 
 def load_train_config(explicit: str | os.PathLike[str] | None):
@@ -136,9 +160,10 @@ def train(train_path: str | os.PathLike[str], output_dir: str | os.PathLike[str]
     misaligned: list[Misaligned] = []
     paths = {name: work / f"{name}.spacy" for name in ("train_predicted", "train_reference", "dev_predicted",
                                                       "dev_reference")}
-    train_words = write_corpus(rules, splits.train, paths["train_predicted"], paths["train_reference"], misaligned,
-                               one_more)
-    write_corpus(rules, splits.dev, paths["dev_predicted"], paths["dev_reference"], misaligned, one_more)
+    train_words, _ = write_corpus(rules, splits.train, paths["train_predicted"], paths["train_reference"],
+                                  misaligned, one_more)
+    _, rules_on_dev = write_corpus(rules, splits.dev, paths["dev_predicted"], paths["dev_reference"], misaligned,
+                                   one_more)
 
     frozen = list(rules.pipe_names)
     for name, path in paths.items():
@@ -180,7 +205,7 @@ def train(train_path: str | os.PathLike[str], output_dir: str | os.PathLike[str]
     slug = model_slug(output)
     nlp.meta["name"] = slug
     nlp.meta["version"] = f"1.0.0+{fingerprint}"
-    nlp.meta["attribution_trained"] = {"labels": list(labels), "spans_key": LEARNED_KEY,
+    nlp.meta[TRAINED_KEY] = {"labels": list(labels), "spans_key": LEARNED_KEY,
                                        "component": SPAN_COMPONENT, "frozen": frozen,
                                        "base_pipeline": rules.meta.get("attribution", {}).get("base_pipeline"),
                                        "rules_version": rules.meta.get("version")}
@@ -211,18 +236,22 @@ def train(train_path: str | os.PathLike[str], output_dir: str | os.PathLike[str]
 
     best = output / BEST
     best_evaluation = progress["best"] or TrainEvent("evaluation")
+    rules_dev = rules_on_dev.scores()
+    lead = lead_by_label(best_evaluation.per_label, rules_dev)
+    for folder in (best, output / "model-last"):
+        _record_in_meta(folder, {"lead": lead, "rules_dev": rules_dev, "model_dev": dict(best_evaluation.per_label)})
     result = TrainResult(
         output_dir=str(output), model_dir=str(best), annotator=f"model:{slug}@{nlp.meta['version']}",
         train_docs=len(splits.train), dev_docs=len(splits.dev), dev_held_out=splits.held_out,
         train_words=train_words, labels=labels,
         best_score=round(best_evaluation.score, 4), dev_scores=best_evaluation.per_label, steps=progress["steps"], epochs=progress["epochs"],
         seconds=round(time.monotonic() - started, 1), stopped_by_budget=progress["budget"],
-        misaligned=len(misaligned))
+        misaligned=len(misaligned), rules_dev_scores=rules_dev, lead=lead)
     from .card import write_model_card
 
     write_model_card(output / "README.md", result, splits=splits, train_path=str(train_path),
                      dev_path=None if dev_path is None else str(dev_path), config_path=str(cfg_path),
-                     base=nlp.meta["attribution_trained"]["base_pipeline"], seed=seed, command=command,
+                     base=nlp.meta[TRAINED_KEY]["base_pipeline"], seed=seed, command=command,
                      config=config)
     return result
 
