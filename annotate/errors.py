@@ -31,3 +31,13 @@ class ConfigError(AnnotateError):
 
 class ServerError(AnnotateError):
     """Label Studio could not be started, reached or used."""
+
+
+class OutputError(AnnotateError):
+    """An output that cannot or must not be written: names the path, the problem and the fix."""
+
+    def __init__(self, path: object, problem: str, fix: str = "") -> None:
+        self.path = str(path)
+        self.problem = problem
+        self.fix = fix
+        super().__init__(f"{path}: {problem}" + (f"; {fix}" if fix else ""))

@@ -19,7 +19,7 @@ from typing import Any
 
 from .errors import RecordError
 from .matching import MODES, Counts, Mode, alignment, match_spans, relation_counts, span_counts, triple_counts
-from .records import AnnotatedDoc, doc_from_dict, iter_json_lines
+from .records import AnnotatedDoc, doc_from_dict, iter_json_lines, no_records
 from .schema import Schema, load_schema
 
 ALL = "ALL"
@@ -93,6 +93,8 @@ def _index_gold(gold: Iterable[tuple[int, AnnotatedDoc]], gold_name: str) -> dic
                               f"duplicate doc_id {doc.doc_id!r} (also line {by_id[doc.doc_id][0]})",
                               "Gold must hold one record per document; adjudicate first with `annotate gold`")
         by_id[doc.doc_id] = (number, doc)
+    if not by_id:
+        raise no_records(gold_name, "Give the gold file that `annotate gold` wrote")
     return by_id
 
 
@@ -169,6 +171,8 @@ def _score(predictions: Iterable[tuple[int, AnnotatedDoc]], gold_by_id: Mapping[
                               f"doc_id {doc.doc_id} has a different text than in {gold_name} (line {gold_line}), "
                               "so offsets cannot be compared", "Pre-annotate the same ingested articles as the gold")
         add(doc, reference)
+    if not seen:
+        raise no_records(predictions_name, "Give the records to score, e.g. the output of `annotate preannotate`")
     missing = sorted(doc_id for doc_id in gold_by_id if doc_id not in seen)
     for doc_id in missing:
         reference = gold_by_id[doc_id][1]

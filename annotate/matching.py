@@ -8,8 +8,9 @@ at least one character, choosing the largest number of pairs and, among those, t
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Literal
 
 import numpy as np
@@ -25,20 +26,20 @@ def overlap(a: Span, b: Span) -> int:
     return max(0, min(a.end, b.end) - max(a.start, b.start))
 
 
-def _match_group(a: Sequence[Span], b: Sequence[Span], mode: Mode) -> list[tuple[int, int]]:
-    if not a or not b:
-        return []
-    if mode == "exact":
-        # Several spans may share offsets (a duplicate mark): pair them up one by one.
-        where: dict[tuple[int, int], list[int]] = defaultdict(list)
-        for index, span in enumerate(b):
-            where[(span.start, span.end)].append(index)
-        pairs = []
-        for index, span in enumerate(a):
-            candidates = where.get((span.start, span.end))
-            if candidates:
-                pairs.append((index, candidates.pop(0)))
-        return pairs
+def _match_exact(a: Sequence[Span], b: Sequence[Span]) -> list[tuple[int, int]]:
+    # Several spans may share offsets (a duplicate mark): pair them up one by one.
+    where: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for index, span in enumerate(b):
+        where[(span.start, span.end)].append(index)
+    pairs = []
+    for index, span in enumerate(a):
+        candidates = where.get((span.start, span.end))
+        if candidates:
+            pairs.append((index, candidates.pop(0)))
+    return pairs
+
+
+def _match_overlap(a: Sequence[Span], b: Sequence[Span]) -> list[tuple[int, int]]:
     # Weights make one more pair always worth more than any gain in overlap among fewer pairs.
     scale = 1.0 / (min(len(a), len(b)) + 1)
     weights = np.zeros((len(a), len(b)))
@@ -50,6 +51,20 @@ def _match_group(a: Sequence[Span], b: Sequence[Span], mode: Mode) -> list[tuple
                 weights[i, j] = 1.0 + scale * shared / union
     rows, cols = linear_sum_assignment(weights, maximize=True)
     return [(int(i), int(j)) for i, j in zip(rows, cols) if weights[i, j] > 0]
+
+
+# Each match mode pairs the indices of two same-label span lists, one to one.
+MATCHERS: dict[Mode, Callable[[Sequence[Span], Sequence[Span]], list[tuple[int, int]]]] = {
+    "exact": _match_exact,
+    "overlap": _match_overlap,
+}
+MatchMode = StrEnum("MatchMode", {mode: mode for mode in MATCHERS})
+
+
+def _match_group(a: Sequence[Span], b: Sequence[Span], mode: Mode) -> list[tuple[int, int]]:
+    if not a or not b:
+        return []
+    return MATCHERS[mode](a, b)
 
 
 def match_spans(a: Sequence[Span], b: Sequence[Span], mode: Mode = "exact",

@@ -47,3 +47,15 @@ def split_glued_quotes(nlp) -> None:
     current = nlp.tokenizer.infix_finditer
     pattern = current.__self__.pattern if current is not None else ""
     nlp.tokenizer.infix_finditer = re.compile(f"{pattern}|{GLUED_QUOTES}" if pattern else GLUED_QUOTES).finditer
+
+
+
+def check_length(nlp, record, source: str, number: int | None) -> None:
+    """A located RecordError for a text longer than the pipeline's max_length, instead of spaCy's E088 traceback
+    (a record is located by its number in the input)."""
+    if len(record.text) > nlp.max_length:
+        from .errors import RecordError
+
+        raise RecordError(source, number, "text",
+                          f"doc_id {record.doc_id} has {len(record.text):,} characters, more than the pipeline's "
+                          f"max_length ({nlp.max_length:,})", "Split the article, or raise the pipeline's max_length")

@@ -9,16 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import jsonlines
 
 from .errors import RecordError
+from .io import atomic_open, write_text_atomic  # noqa: F401  (re-exported: stages import them from here)
 
 MODEL_PREFIX = "model:"
 GOLD_ANNOTATOR = "gold"
@@ -219,6 +217,11 @@ def doc_from_dict(raw: Any, path: str = "<record>", line: int | None = None) -> 
                         relations=tuple(relations), meta=dict(meta))
 
 
+def no_records(path: str | os.PathLike[str], fix: str) -> RecordError:
+    """The one error for an input with no records: commands refuse it rather than write or report nothing."""
+    return RecordError(str(path), None, None, "holds no records", fix)
+
+
 def check_doc(doc: AnnotatedDoc, where: str = "<record>") -> AnnotatedDoc:
     """Writers call this: the same checks a reader makes, so nothing invalid is ever written."""
     return doc_from_dict(doc.to_dict(), where)
@@ -270,26 +273,3 @@ def write_docs(path: str | os.PathLike[str], docs: Iterable[AnnotatedDoc]) -> in
             count += 1
             writer.write(check_doc(doc, f"{path} (record {count})").to_dict())
     return count
-
-
-@contextmanager
-def atomic_open(path: str | os.PathLike[str]) -> Iterator[IO[str]]:
-    """A text handle on a temp file beside `path`, renamed over it only when the block finishes cleanly."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="\n", dir=target.parent,
-                                         prefix=f".{target.name}.", suffix=".tmp", delete=False)
-    try:
-        with handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(handle.name, target)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-
-
-def write_text_atomic(path: str | os.PathLike[str], content: str) -> None:
-    with atomic_open(path) as handle:
-        handle.write(content)

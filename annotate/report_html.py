@@ -179,11 +179,15 @@ def _length_bins(lengths: pd.DataFrame) -> list[tuple[str, int]]:
     return counts
 
 
+GENERATOR = "annotate stats"
+
+
 def render_report(stats: CorpusStats, title: str = "Corpus report", source: str = "") -> str:
     """The whole report as an HTML string (deterministic for the same statistics)."""
     html = ET.Element("html", {"lang": "en"})
     head = ET.SubElement(html, "head")
     ET.SubElement(head, "meta", {"charset": "utf-8"})
+    ET.SubElement(head, "meta", {"name": "generator", "content": GENERATOR})  # lets a rerun overwrite it
     ET.SubElement(head, "meta", {"name": "viewport", "content": "width=device-width, initial-scale=1"})
     ET.SubElement(head, "title").text = title
     ET.SubElement(head, "style").text = STYLE
@@ -191,6 +195,8 @@ def render_report(stats: CorpusStats, title: str = "Corpus report", source: str 
     ET.SubElement(body, "h1").text = title
     if source:
         ET.SubElement(body, "p", {"class": "note"}).text = f"From {source}. Made by `annotate stats`; works offline."
+    for note in stats.notes:
+        ET.SubElement(body, "p", {"class": "note"}).text = f"Note: {note}"
 
     def section(heading: str) -> ET.Element:
         element = ET.SubElement(body, "section")

@@ -176,7 +176,7 @@ def default_render_path(schema: Schema) -> Path:
 
 
 def render_to_file(schema: Schema, path: str | os.PathLike[str]) -> Path:
-    from .records import write_text_atomic
+    from .io import write_text_atomic
 
     write_text_atomic(path, render_label_config(schema))
     return Path(path)

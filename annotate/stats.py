@@ -20,8 +20,10 @@ from typing import Any
 
 import pandas as pd
 
+from .grouping import by_doc_and_annotator
 from .matching import Counts, Mode, span_counts, triples
-from .records import AnnotatedDoc
+from .nlp import check_length
+from .records import AnnotatedDoc, no_records
 
 UNSET = "(unset)"
 # Cue tokens that carry no lexical choice: "have not commented" is the lemma "comment".
@@ -49,6 +51,7 @@ class CorpusStats:
     agreement: pd.DataFrame         # annotator x annotator pairwise span F1 (empty with fewer than two)
     label_colors: Mapping[str, str] = field(default_factory=dict)
     match_mode: str = "exact"
+    notes: tuple[str, ...] = ()  # warnings for the user, e.g. older duplicate records left out
 
     TABLES = ("overview", "labels", "span_lengths", "relations", "attributions", "sources", "source_types", "cues",
               "cue_stances", "claims", "numeric_claims", "annotators", "agreement")
@@ -67,6 +70,7 @@ class CorpusStats:
         out["agreement"] = {str(row): {str(col): _clean(value) for col, value in values.items()}
                             for row, values in self.agreement.to_dict(orient="index").items()}
         out["match_mode"] = self.match_mode
+        out["notes"] = list(self.notes)
         return out
 
 
@@ -84,15 +88,6 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 # ---------------------------------------------------------------------------------------------------------
 # Grouping
-
-
-def latest_by_doc(docs: Iterable[AnnotatedDoc]) -> dict[str, dict[str, AnnotatedDoc]]:
-    """doc_id -> annotator -> the last record read for that pair (articles have no annotator and are left out)."""
-    grouped: dict[str, dict[str, AnnotatedDoc]] = defaultdict(dict)
-    for doc in docs:
-        if doc.annotator is not None:
-            grouped[doc.doc_id][doc.annotator] = doc
-    return grouped
 
 
 def pairwise_span_counts(by_doc: Mapping[str, Mapping[str, AnnotatedDoc]], mode: Mode) -> dict[tuple[str, str], Counts]:
@@ -155,9 +150,13 @@ def _cue_lemma(tokens) -> str:
 
 
 def corpus_stats(docs: Iterable[AnnotatedDoc], nlp=None, model: str | None = None, top: int = 20,
-                 mode: Mode = "exact", label_colors: Mapping[str, str] | None = None) -> CorpusStats:
-    """All statistics for a stream of records. `nlp` (or the pipeline named `model`) tokenises and lemmatises."""
+                 mode: Mode = "exact", label_colors: Mapping[str, str] | None = None,
+                 source: str = "<records>") -> CorpusStats:
+    """All statistics for a stream of records. `nlp` (or the pipeline named `model`) tokenises and lemmatises.
+    Of several records by one annotator for one document, only the newest counts (annotate.grouping)."""
     docs = list(docs)
+    if not docs:
+        raise no_records(source, "Give a JSONL file of records: articles, predictions, annotations or gold")
     if nlp is None:
         from .nlp import default_model_name
 
@@ -172,11 +171,15 @@ def corpus_stats(docs: Iterable[AnnotatedDoc], nlp=None, model: str | None = Non
         layers = {}
 
     texts: dict[str, str] = {}
-    for doc in docs:
-        texts.setdefault(doc.doc_id, doc.text)
+    for number, doc in enumerate(docs, start=1):
+        if doc.doc_id not in texts:
+            check_length(nlp, doc, source, number)
+            texts[doc.doc_id] = doc.text
     parsed = dict(zip(texts, nlp.pipe(texts.values(), batch_size=16)))
-    by_doc = latest_by_doc(docs)
-    records = [doc for doc in docs if doc.annotator is not None]
+    grouped = by_doc_and_annotator(docs)
+    by_doc = grouped.docs
+    kept = {id(doc) for records in by_doc.values() for doc in records.values()}
+    records = [doc for doc in docs if id(doc) in kept]
 
     sentences = sum(len(list(parsed_doc.sents)) for parsed_doc in parsed.values())
     tokens = sum(sum(1 for token in parsed_doc if not token.is_space) for parsed_doc in parsed.values())
@@ -253,7 +256,8 @@ def corpus_stats(docs: Iterable[AnnotatedDoc], nlp=None, model: str | None = Non
     return CorpusStats(overview=overview, labels=labels, span_lengths=span_lengths, relations=relations,
                        attributions=attributions, sources=sources, source_types=source_types, cues=cues,
                        cue_stances=cue_stances, claims=claims, numeric_claims=numeric_claims, annotators=annotators,
-                       agreement=agreement, label_colors=dict(label_colors), match_mode=mode)
+                       agreement=agreement, label_colors=dict(label_colors), match_mode=mode,
+                       notes=tuple(note for note in (grouped.warning(),) if note))
 
 
 def by_annotator_names(records: Sequence[AnnotatedDoc]) -> list[str]:

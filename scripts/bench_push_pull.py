@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from annotate.labelstudio import server  # noqa: E402
 from annotate.labelstudio.client import Connection, LabelStudioClient  # noqa: E402
-from annotate.labelstudio.convert import doc_to_results, doc_to_task  # noqa: E402
+from annotate.labelstudio.results import doc_to_results, doc_to_task  # noqa: E402
 from annotate.labelstudio.sync import pull, push  # noqa: E402
 from annotate.records import AnnotatedDoc, Relation, make_doc_id, make_span, write_docs  # noqa: E402
 from annotate.schema import load_schema, render_label_config  # noqa: E402

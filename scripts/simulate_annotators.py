@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from annotate.labelstudio.client import LabelStudioClient
-from annotate.labelstudio.convert import doc_to_results
+from annotate.labelstudio.results import doc_to_results
 from annotate.records import read_docs
 from annotate.schema import load_schema
 

@@ -14,13 +14,18 @@ Attributes of the object it yields:
   client()          a new annotate.labelstudio.client.LabelStudioClient for this server
   new_project_title(prefix)  a project title unique in this session (tests share one server)
 Push keeps a small local index of each project; for the session it lives in a temp dir ($ANNOTATE_CACHE_DIR).
+
+`run_cli`: runs `python -m annotate.cli ARGS` in a subprocess from the checkout (so the checkout's code runs);
+`gold_corpus` / `gold_annotations`: the hand-made fixtures in tests/data/gold/ (see make_fixtures.py), read once.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterator
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +33,36 @@ import pytest
 
 from annotate.errors import ServerError
 from annotate.labelstudio import server
+from annotate.records import AnnotatedDoc, read_docs
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLD_DATA = Path(__file__).parent / "data" / "gold"
+
+
+def _run_cli(*args: object, env: dict[str, str] | None = None, timeout: float = 900,
+             check: bool = False) -> subprocess.CompletedProcess:
+    done = subprocess.run([sys.executable, "-m", "annotate.cli", *map(str, args)], capture_output=True, text=True,
+                          env=env, timeout=timeout, cwd=ROOT)
+    if check:
+        assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+@pytest.fixture(scope="session")
+def run_cli() -> Callable[..., subprocess.CompletedProcess]:
+    return _run_cli
+
+
+@pytest.fixture(scope="session")
+def gold_corpus() -> list[AnnotatedDoc]:
+    """corpus.jsonl: 12 gold documents, one record each."""
+    return list(read_docs(GOLD_DATA / "corpus.jsonl"))
+
+
+@pytest.fixture(scope="session")
+def gold_annotations() -> list[AnnotatedDoc]:
+    """annotations.jsonl: several annotators per document."""
+    return list(read_docs(GOLD_DATA / "annotations.jsonl"))
 
 
 @dataclass

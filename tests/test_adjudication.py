@@ -5,27 +5,19 @@ annotation, `annotate pull` brings it back, and `annotate gold --adjudicated` ma
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from annotate.labelstudio.convert import doc_to_results
+from annotate.labelstudio.results import doc_to_results
 from annotate.records import read_docs
 from annotate.schema import load_schema
 
 pytestmark = [pytest.mark.integration, pytest.mark.filterwarnings("ignore::FutureWarning")]
 DATA = Path(__file__).parent / "data" / "gold"
 ANNOTATIONS = DATA / "annotations.jsonl"
-ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    done = subprocess.run([sys.executable, "-m", "annotate.cli", *map(str, args)], capture_output=True, text=True,
-                          env=env, timeout=600, cwd=ROOT)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done
 
 
 def shape(doc):
@@ -35,15 +27,15 @@ def shape(doc):
                    for r in doc.relations))
 
 
-def test_conflicts_go_to_review_and_come_back_as_gold(label_studio, tmp_path):
+def test_conflicts_go_to_review_and_come_back_as_gold(label_studio, tmp_path, run_cli):
     env = label_studio.env
     schema = load_schema()
-    first = json.loads(run_cli("gold", ANNOTATIONS, "-o", tmp_path / "gold" / "data.jsonl", "--json", env=env).stdout)
+    first = json.loads(run_cli("gold", ANNOTATIONS, "-o", tmp_path / "gold" / "data.jsonl", "--json", env=env, check=True).stdout)
     conflicts = Path(first["conflicts"])
     assert first["conflict_documents"] == 2  # "majority" and "tie"
 
     title = label_studio.new_project_title("review")
-    pushed = json.loads(run_cli("push", "--adjudicate", conflicts, "--project", title, "--json", env=env).stdout)
+    pushed = json.loads(run_cli("push", "--adjudicate", conflicts, "--project", title, "--json", env=env, check=True).stdout)
     assert pushed["tasks_created"] == 2 and pushed["predictions_created"] == 5
 
     # One task per document, one prediction per annotator, named after the annotator.
@@ -58,7 +50,7 @@ def test_conflicts_go_to_review_and_come_back_as_gold(label_studio, tmp_path):
     assert versions == {"majority": {"alice", "bob", "carol"}, "tie": {"alice", "bob"}}
 
     # Each prediction is that annotator's full version: pulled back as records, they equal the conflicts file.
-    run_cli("pull", "--project", title, "-o", tmp_path / "predictions.jsonl", "--include-predictions", env=env)
+    run_cli("pull", "--project", title, "-o", tmp_path / "predictions.jsonl", "--include-predictions", env=env, check=True)
     pulled = {(d.doc_id, d.annotator): d for d in read_docs(tmp_path / "predictions.jsonl")}
     for record in read_docs(conflicts):
         assert shape(pulled[(record.doc_id, record.annotator)]) == shape(record)
@@ -70,13 +62,13 @@ def test_conflicts_go_to_review_and_come_back_as_gold(label_studio, tmp_path):
         client.create_annotation(tasks[doc_id], doc_to_results(record, schema), lead_time=12.5)
 
     review = tmp_path / "review.jsonl"
-    run_cli("pull", "--project", title, "-o", review, env=env)
+    run_cli("pull", "--project", title, "-o", review, env=env, check=True)
     adjudicated = list(read_docs(review))
     assert sorted(d.doc_id for d in adjudicated) == ["majority", "tie"]
     assert {d.annotator for d in adjudicated} == {label_studio.email}
 
     out = tmp_path / "gold2" / "data.jsonl"
-    second = json.loads(run_cli("gold", ANNOTATIONS, "-o", out, "--adjudicated", review, "--json", env=env).stdout)
+    second = json.loads(run_cli("gold", ANNOTATIONS, "-o", out, "--adjudicated", review, "--json", env=env, check=True).stdout)
     assert second["methods"] == {"adjudicated": 2, "consensus": 1, "ground_truth": 1}
     assert second["conflict_documents"] == 0
     gold = {d.doc_id: d for d in read_docs(out)}

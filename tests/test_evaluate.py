@@ -133,3 +133,19 @@ def test_cli_json_and_table(tmp_path):
 
     result = runner.invoke(app, ["evaluate", str(tmp_path / "none.jsonl"), str(gold)])
     assert result.exit_code == 1 and "Error:" in result.output and "cannot be read" in result.output
+
+
+@pytest.mark.parametrize("empty_side", ["predictions", "gold"])
+def test_an_empty_input_is_an_error(tmp_path, empty_side):
+    gold = tmp_path / "gold.jsonl"
+    predictions = tmp_path / "predictions.jsonl"
+    text = "Officials said so."
+    write_docs(gold, [AnnotatedDoc("d1", text, "gold", (Span("s1", 0, 9, "SOURCE", "Officials"),))])
+    write_docs(predictions, [AnnotatedDoc("d1", text, "model:x", ())])
+    empty = tmp_path / f"{empty_side}.jsonl"
+    empty.write_text("\n")
+    done = runner.invoke(app, ["evaluate", str(predictions), str(gold)])
+    assert done.exit_code == 1
+    fix = ("Give the records to score, e.g. the output of `annotate preannotate`" if empty_side == "predictions"
+           else "Give the gold file that `annotate gold` wrote")
+    assert " ".join(done.stderr.split()) == f"Error: {empty}: holds no records. {fix}"

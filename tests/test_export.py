@@ -4,6 +4,7 @@ leakage-free seeded splits; offsets that miss token boundaries are reported, nev
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections import defaultdict
@@ -17,7 +18,7 @@ from spacy.tokens import DocBin
 from typer.testing import CliRunner
 
 from annotate.cli import app
-from annotate.errors import ConfigError, SchemaError
+from annotate.errors import ConfigError, OutputError, SchemaError
 from annotate.export import export, export_file, select_records
 from annotate.export.brat import annotation_conf, fragments, to_standoff
 from annotate.export.splits import assign_splits, group_key, parse_ratios
@@ -29,11 +30,6 @@ CORPUS = DATA / "corpus.jsonl"
 SCHEMA = load_schema()
 LAYER = {name: label.layer for name, label in SCHEMA.labels.items()}
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def corpus():
-    return list(read_docs(CORPUS))
 
 
 @pytest.fixture(scope="module")
@@ -54,16 +50,16 @@ def record(text, *spans, relations=(), doc_id="d1", **meta):
 # spaCy
 
 
-def test_spacy_docbin_holds_spans_entities_ids_and_relations(tmp_path, corpus):
-    result = export(corpus, "spacy", tmp_path, ratios="0.6,0.2,0.2", seed=3)
+def test_spacy_docbin_holds_spans_entities_ids_and_relations(tmp_path, gold_corpus):
+    result = export(gold_corpus, "spacy", tmp_path, ratios="0.6,0.2,0.2", seed=3)
     assert not result.misaligned
     nlp = spacy.blank("en")
     seen = {}
     for name in ("train", "dev", "test"):
         for doc in DocBin().from_disk(tmp_path / f"{name}.spacy").get_docs(nlp.vocab):
             seen[doc.user_data["annotate"]["doc_id"]] = doc
-    assert sorted(seen) == sorted(r.doc_id for r in corpus)
-    for gold in corpus:
+    assert sorted(seen) == sorted(r.doc_id for r in gold_corpus)
+    for gold in gold_corpus:
         doc = seen[gold.doc_id]
         attribution = sorted((s.start, s.end, s.label, s.id) for s in gold.spans if LAYER[s.label] == "span")
         assert sorted((s.start_char, s.end_char, s.label_, s.id_) for s in doc.spans["sc"]) == attribution
@@ -128,11 +124,11 @@ def test_relations_to_a_left_out_span_are_dropped_with_it(tmp_path):
 # Prodigy JSONL
 
 
-def test_prodigy_jsonl_shape(tmp_path, corpus):
-    export(corpus, "jsonl", tmp_path)
+def test_prodigy_jsonl_shape(tmp_path, gold_corpus):
+    export(gold_corpus, "jsonl", tmp_path)
     tasks = [json.loads(line) for line in (tmp_path / "all.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert [task["meta"]["doc_id"] for task in tasks] == [r.doc_id for r in corpus]
-    for task, gold in zip(tasks, corpus):
+    assert [task["meta"]["doc_id"] for task in tasks] == [r.doc_id for r in gold_corpus]
+    for task, gold in zip(tasks, gold_corpus):
         assert set(task) >= {"text", "tokens", "spans", "relations", "meta"}
         assert task["text"] == gold.text
         tokens = task["tokens"]
@@ -162,8 +158,8 @@ def _words(nlp, text, start, end):
     return [t.text for t in nlp.make_doc(text).char_span(start, end) if not t.is_space]
 
 
-def test_conll_per_layer_is_read_back_by_spacy_convert(tmp_path, corpus, nlp):
-    export(corpus, "conll", tmp_path)
+def test_conll_per_layer_is_read_back_by_spacy_convert(tmp_path, gold_corpus, nlp):
+    export(gold_corpus, "conll", tmp_path)
     for layer in ("span", "entity"):
         source = tmp_path / f"all.{layer}.conll"
         out = tmp_path / f"converted-{layer}"
@@ -172,8 +168,8 @@ def test_conll_per_layer_is_read_back_by_spacy_convert(tmp_path, corpus, nlp):
                                "--file-type", "spacy"], capture_output=True, text=True)
         assert done.returncode == 0, done.stdout + done.stderr
         docs = list(DocBin().from_disk(out / f"all.{layer}.spacy").get_docs(spacy.blank("en").vocab))
-        assert len(docs) == len(corpus)
-        for doc, gold in zip(docs, corpus):
+        assert len(docs) == len(gold_corpus)
+        for doc, gold in zip(docs, gold_corpus):
             got = [([t.text for t in ent], ent.label_) for ent in doc.ents]
             wanted = [(_words(nlp, gold.text, s.start, s.end), s.label)
                       for s in sorted(gold.spans, key=lambda s: s.start) if LAYER[s.label] == layer]
@@ -293,12 +289,12 @@ def test_no_cluster_crosses_two_splits(clusters, ratios, seed):
         assert not splits["test"]
 
 
-def test_export_splits_keep_the_near_duplicate_cluster_together(tmp_path, corpus):
+def test_export_splits_keep_the_near_duplicate_cluster_together(tmp_path, gold_corpus):
     for seed in range(6):
-        result = export(corpus, "jsonl", tmp_path / str(seed), ratios="0.5,0.25,0.25", seed=seed)
+        result = export(gold_corpus, "jsonl", tmp_path / str(seed), ratios="0.5,0.25,0.25", seed=seed)
         homes = [name for name, split in result.splits.items() if {"n01", "n02"} & set(split["doc_ids"])]
         assert len(homes) == 1  # n01 and n02 share cluster c-kursk
-        assert sum(split["documents"] for split in result.splits.values()) == len(corpus)
+        assert sum(split["documents"] for split in result.splits.values()) == len(gold_corpus)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -351,7 +347,6 @@ def test_cli_export_reports_misaligned_spans(tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["--format", "xml"], "unknown export format 'xml'"),
     (["--format", "jsonl", "--splits", "0.9,0.2"], "add up to 1.1"),
-    (["--format", "jsonl", "--alignment", "loose"], "alignment mode 'loose'"),
     (["--format", "jsonl", "--annotator", "nobody"], "nothing to export"),
 ])
 def test_cli_export_errors(tmp_path, args, message):
@@ -359,3 +354,98 @@ def test_cli_export_errors(tmp_path, args, message):
     done = runner.invoke(app, ["export", str(CORPUS), "-o", str(out), *args])
     assert done.exit_code == 1 and "Error:" in done.stderr and message in done.stderr
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_cli_export_alignment_is_a_choice(tmp_path):
+    out = tmp_path / "out"
+    done = runner.invoke(app, ["export", str(CORPUS), "-o", str(out), "--format", "jsonl", "--alignment", "loose"])
+    assert done.exit_code == 2 and "--alignment" in done.stderr and "'loose' is not one of" in done.stderr
+    assert not out.exists()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The output folder is replaced as a set
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_reexport_with_other_splits_leaves_no_stale_split(tmp_path):
+    export_file(CORPUS, "jsonl", tmp_path / "out", ratios="0.8,0.1,0.1", seed=1)
+    result = export_file(CORPUS, "jsonl", tmp_path / "out", ratios="0.5,0.5", seed=1)
+    assert sorted(files_of(tmp_path / "out")) == ["dev.jsonl", "export.json", "train.jsonl"]
+    assert result.manifest["files"] == ["dev.jsonl", "train.jsonl"]
+
+
+def test_kill_9_during_a_reexport_leaves_the_old_set_or_the_new_one(tmp_path):
+    """A real `kill -9` of an export process at seeded random moments: the folder always holds one complete set."""
+    import random
+    import time
+
+    big = tmp_path / "big.jsonl"
+    docs = list(read_docs(CORPUS))
+    write_docs(big, [docs[i % len(docs)].with_(doc_id=f"x{i:05d}", meta={}) for i in range(1500)])
+    out, reference = tmp_path / "out", tmp_path / "reference"
+    export_file(big, "jsonl", out, ratios="0.8,0.1,0.1", seed=1)
+    old = files_of(out)
+    script = (f"from annotate.export import export_file; "
+              f"export_file({str(big)!r}, 'jsonl', {{out!r}}, ratios='0.5,0.5', seed=1)")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-c", script.format(out=str(reference))], env=env, check=True)
+    duration = time.monotonic() - started
+    new = files_of(reference)
+    assert set(new) == {"dev.jsonl", "export.json", "train.jsonl"} and new != old
+
+    rng = random.Random(14)
+    outcomes = []
+    for _ in range(6):
+        child = subprocess.Popen([sys.executable, "-c", script.format(out=str(out))], env=env)
+        time.sleep(rng.uniform(0.3, duration))
+        child.kill()  # SIGKILL: no cleanup runs
+        child.wait()
+        now = files_of(out)
+        assert now in (old, new), sorted(now)
+        outcomes.append("old" if now == old else "new")
+        if now == new:  # start over from the old set, so that later kills can cut a swap again
+            export_file(big, "jsonl", out, ratios="0.8,0.1,0.1", seed=1)
+    subprocess.run([sys.executable, "-c", script.format(out=str(out))], env=env, check=True)
+    assert files_of(out) == new
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.jsonl", "out", "reference"]  # no temp left behind
+    assert "old" in outcomes  # at least one kill landed before the swap
+
+
+def test_a_text_over_the_tokenizer_limit_is_a_located_error(tmp_path):
+    source = tmp_path / "long.jsonl"
+    short = record("Officials said so.", ("s", "SOURCE", 0, 9))
+    write_docs(source, [short, record("word " * 200_001, ("s", "SOURCE", 0, 4), doc_id="d2")])
+    done = runner.invoke(app, ["export", str(source), "--format", "jsonl", "-o", str(tmp_path / "out")])
+    assert done.exit_code == 1
+    assert done.stderr.strip() == ("Error: long.jsonl:2: field \"text\": doc_id d2 has 1,000,005 characters, more than "
+                                   "the pipeline's max_length (1,000,000). Split the article, or raise the pipeline's "
+                                   "max_length")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("setup", "message"), [
+    (lambda out: out.write_text("notes\n"), "out: is a file, not a folder; give -o a folder path (it is created)"),
+    (lambda out: (out.mkdir(), (out / "thesis.tex").write_text("mine")),
+     "out: folder holds files that this command did not write; choose a new path, or pass --force to replace it"),
+])
+def test_export_never_replaces_what_it_did_not_write(tmp_path, setup, message):
+    out = tmp_path / "out"
+    setup(out)
+    before = files_of(tmp_path)
+    done = runner.invoke(app, ["export", str(CORPUS), "--format", "jsonl", "-o", str(out)])
+    assert done.exit_code == 1
+    assert " ".join(done.stderr.split()) == f"Error: {out}" + message[3:]
+    assert files_of(tmp_path) == before
+
+
+def test_export_into_the_folder_of_its_input_is_refused(tmp_path):
+    source = tmp_path / "gold.jsonl"
+    source.write_bytes(CORPUS.read_bytes())
+    with pytest.raises(OutputError, match="holds the input"):
+        export_file(source, "jsonl", tmp_path)
+    assert source.read_bytes() == CORPUS.read_bytes()

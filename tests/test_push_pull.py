@@ -9,7 +9,6 @@ drafts / cancelled / ground truth on pull, offset re-anchoring, adjudication tas
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -21,7 +20,7 @@ import pytest
 
 from annotate.errors import SchemaError, ServerError
 from annotate.labelstudio.client import Connection, LabelStudioClient, label_config_problems
-from annotate.labelstudio.convert import doc_to_results, strip_pull_meta
+from annotate.labelstudio.results import doc_to_results, strip_pull_meta
 from annotate.labelstudio.sync import pull, push
 from annotate.records import AnnotatedDoc, Relation, make_doc_id, make_span, read_docs, write_docs
 from annotate.schema import DEFAULT_LABELING_XML_PATH, DEFAULT_SCHEMA_PATH, load_schema, render_label_config
@@ -32,9 +31,6 @@ SCHEMA = load_schema()
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_cli(*args: str, env: dict[str, str], timeout: float = 900) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "annotate.cli", *args], capture_output=True, text=True, env=env,
-                          timeout=timeout, cwd=ROOT)
 
 
 def annotated(text: str, annotator: str, spans: list[tuple], relations: list[tuple] = (), meta=None) -> AnnotatedDoc:
@@ -114,7 +110,7 @@ def test_rendered_config_is_accepted_and_used(label_studio):
 
 
 @pytest.mark.integration
-def test_round_trip_two_users_crlf_and_emoji(label_studio, tmp_path):
+def test_round_trip_two_users_crlf_and_emoji(label_studio, tmp_path, run_cli):
     client = label_studio.client()
     title = label_studio.new_project_title("roundtrip")
     alice_email, bob_email = (f"{label_studio.new_project_title(name)}@example.org" for name in ("alice", "bob"))
@@ -153,7 +149,7 @@ def test_round_trip_two_users_crlf_and_emoji(label_studio, tmp_path):
 
 
 @pytest.mark.integration
-def test_push_is_idempotent_and_adds_newer_model_versions(label_studio, tmp_path, monkeypatch):
+def test_push_is_idempotent_and_adds_newer_model_versions(label_studio, tmp_path, monkeypatch, run_cli):
     client = label_studio.client()
     title = label_studio.new_project_title("idempotent")
     first = predictions(30, "model:test@1")
@@ -198,7 +194,7 @@ def test_push_is_idempotent_and_adds_newer_model_versions(label_studio, tmp_path
 
 
 @pytest.mark.integration
-def test_push_killed_mid_way_then_rerun_gives_one_task_per_document(label_studio, tmp_path):
+def test_push_killed_mid_way_then_rerun_gives_one_task_per_document(label_studio, tmp_path, run_cli):
     client = label_studio.client()
     title = label_studio.new_project_title("kill")
     path = tmp_path / "predictions.jsonl"
@@ -293,7 +289,7 @@ def test_schema_change_that_would_orphan_annotations_needs_force(label_studio, t
 
 
 @pytest.mark.integration
-def test_pull_excludes_drafts_cancelled_and_checks_offsets(label_studio, tmp_path):
+def test_pull_excludes_drafts_cancelled_and_checks_offsets(label_studio, tmp_path, run_cli):
     client = label_studio.client()
     title = label_studio.new_project_title("pull")
     text = "Officials said 😀 the troops had left."
@@ -328,7 +324,7 @@ def test_pull_excludes_drafts_cancelled_and_checks_offsets(label_studio, tmp_pat
 
 
 @pytest.mark.integration
-def test_adjudication_task_shows_each_annotators_version(label_studio, tmp_path):
+def test_adjudication_task_shows_each_annotators_version(label_studio, tmp_path, run_cli):
     client = label_studio.client()
     title = label_studio.new_project_title("review")
     text = "The ministry said the troops had left."
@@ -353,7 +349,7 @@ def test_adjudication_task_shows_each_annotators_version(label_studio, tmp_path)
 
 
 @pytest.mark.integration
-def test_wrong_key_names_the_variable(label_studio, tmp_path):
+def test_wrong_key_names_the_variable(label_studio, tmp_path, run_cli):
     path = tmp_path / "p.jsonl"
     write_docs(path, predictions(1))
     wrong = "0123456789abcdef0123456789abcdef01234567"
@@ -476,7 +472,7 @@ def test_records_of_one_document_must_agree(second, field, problem):
 
 
 @pytest.mark.integration
-def test_pull_strict_refuses_unplaceable_regions_and_names_annotators(label_studio, tmp_path):
+def test_pull_strict_refuses_unplaceable_regions_and_names_annotators(label_studio, tmp_path, run_cli):
     client = label_studio.client()
     title = label_studio.new_project_title("strict")
     text = "The ministry said nothing."
@@ -497,3 +493,49 @@ def test_pull_strict_refuses_unplaceable_regions_and_names_annotators(label_stud
     assert lenient.returncode == 0 and "region 'b' 'told' at 13..17" in lenient.stderr
     (doc,) = read_docs(output)
     assert doc.annotator == "adjudicator" and [span.text for span in doc.spans] == ["The ministry"]
+
+
+@pytest.mark.integration
+def test_a_changed_text_under_a_known_doc_id_is_refused_or_replaced_with_force(label_studio, tmp_path, monkeypatch, run_cli):
+    from annotate.errors import RecordError
+
+    client = label_studio.client()
+    title = label_studio.new_project_title("changed")
+    old_text, new_text = "Officials said the troops had left.", "Officials said on Monday that the troops had left."
+    old = annotated(old_text, "model:test@1", [("s", "Officials", "SOURCE", {}, 0.9), ("c", "the troops had left", "CLAIM", {}, 0.7)])
+    new = annotated(new_text, "model:test@2", [("s", "Officials", "SOURCE", {}, 0.9), ("c", "the troops had left", "CLAIM", {}, 0.7)])
+    old, new = old.with_(doc_id="story-1"), new.with_(doc_id="story-1")
+    kept = annotated("The ministry said nothing.", "model:test@1", [("s", "The ministry", "SOURCE", {}, 0.9)])
+    summary = push([old, kept], project=title, client=client)
+    (old_task,) = [task_id for task_id, doc_id, _ in client.task_doc_ids(summary.project_id) if doc_id == "story-1"]
+
+    # Refused, from the local index and from a listing alike, naming the doc_id, its task and both ways out.
+    for cache in (None, tmp_path / "fresh-cache"):
+        if cache:
+            monkeypatch.setenv("ANNOTATE_CACHE_DIR", str(cache))
+        with pytest.raises(RecordError) as refused:
+            push([new, kept], project=title, client=client, where="new.jsonl")
+        message = str(refused.value)
+        assert message.startswith('new.jsonl: field "text": differs from the text that project')
+        assert f"story-1 (task {old_task})" in message and "annotate ingest" in message and "--force" in message
+    path = tmp_path / "new.jsonl"
+    write_docs(path, [new, kept])
+    done = run_cli("push", str(path), "--project", title, env=label_studio.env)
+    assert done.returncode == 1 and "Error:" in done.stderr and "story-1" in done.stderr
+    (task,) = [task for task in client.export(summary.project_id) if task["data"]["doc_id"] == "story-1"]
+    assert task["id"] == old_task and task["data"]["text"] == old_text  # nothing was sent
+
+    # --force replaces the task: the new text, and only the new record's prediction on it.
+    forced = run_cli("push", str(path), "--project", title, "--force", "--json", env=label_studio.env)
+    assert forced.returncode == 0, forced.stderr
+    result = json.loads(forced.stdout)
+    assert (result["tasks_replaced"], result["tasks_created"], result["tasks_existing"]) == (1, 1, 1)
+    assert "story-1" in forced.stderr and f"task {old_task} was deleted" in forced.stderr
+    docs, _ = pull(project=title, client=client, include_predictions=True)
+    (replaced,) = [doc for doc in docs if doc.doc_id == "story-1"]
+    assert replaced.text == new_text and replaced.annotator == "model:test@2"
+    assert [span.text for span in replaced.spans] == ["Officials", "the troops had left"]
+    assert task_census(client, summary.project_id) == (2, 2)
+
+    again = push([new, kept], project=title, client=client)
+    assert (again.tasks_created, again.tasks_replaced, again.predictions_created) == (0, 0, 0)

@@ -13,7 +13,6 @@ import shutil
 import sqlite3
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import psutil
@@ -25,12 +24,8 @@ from annotate.schema import load_schema, render_label_config
 
 # google.api_core, imported by the SDK, warns about the Python version on import.
 pytestmark = [pytest.mark.integration, pytest.mark.filterwarnings("ignore::FutureWarning")]
-ANNOTATE = [sys.executable, "-m", "annotate.cli"]
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([*ANNOTATE, *args], capture_output=True, text=True, env=env, timeout=timeout,
-                          cwd=Path(__file__).resolve().parents[1])
 
 
 def local_env(**extra: str) -> dict[str, str]:
@@ -71,7 +66,7 @@ def test_loopback_only_and_secrets_stay_private(label_studio):
     assert (label_studio.data_dir / "config" / "label-studio" / "user_id").exists()
 
 
-def test_status_and_env_through_the_cli(label_studio):
+def test_status_and_env_through_the_cli(label_studio, run_cli):
     data_dir = str(label_studio.data_dir)
     status = run_cli("server", "status", "--data-dir", data_dir, "--json")
     assert status.returncode == 0, status.stderr
@@ -140,7 +135,7 @@ def _copy_server_data(source: Path, target: Path) -> None:
     shutil.copy2(source / server.CREDENTIALS_FILE, target / server.CREDENTIALS_FILE)
 
 
-def test_cli_start_status_push_stop_then_push_to_the_stopped_server(label_studio, tmp_path):
+def test_cli_start_status_push_stop_then_push_to_the_stopped_server(label_studio, tmp_path, run_cli):
     data_dir = tmp_path / "ls"
     _copy_server_data(label_studio.data_dir, data_dir)
     port = server.free_port()

@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from annotate.cli import app
+from annotate.errors import RecordError
 from annotate.records import AnnotatedDoc, make_span, read_docs
 from annotate.report_html import render_report
 from annotate.stats import corpus_stats
@@ -27,13 +28,13 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def single():
-    return corpus_stats(read_docs(CORPUS))
+def single(gold_corpus):
+    return corpus_stats(gold_corpus)
 
 
 @pytest.fixture(scope="module")
-def several():
-    return corpus_stats(read_docs(ANNOTATIONS))
+def several(gold_annotations):
+    return corpus_stats(gold_annotations)
 
 
 def table(frame: pd.DataFrame, key: str, value: str) -> dict:
@@ -144,11 +145,15 @@ def test_cli_stats_json_and_tables(tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["missing.jsonl"], "cannot be read"),
-    ([str(CORPUS), "--match", "fuzzy"], "--match 'fuzzy'"),
 ])
 def test_cli_stats_errors(args, message):
     done = runner.invoke(app, ["stats", *args])
     assert done.exit_code == 1 and "Error:" in done.stderr and message in done.stderr
+
+
+def test_cli_stats_match_is_a_choice():
+    done = runner.invoke(app, ["stats", str(CORPUS), "--match", "fuzzy"])
+    assert done.exit_code == 2 and "--match" in done.stderr and "'fuzzy' is not one of" in done.stderr
 
 
 def test_html_is_self_contained_and_escaped(tmp_path):
@@ -206,3 +211,23 @@ def test_html_report_renders_offline_in_chromium(tmp_path):
 def test_single_annotator_report_has_no_heatmap(single):
     html = render_report(single)
     assert 'data-plot="labels"' in html and 'data-plot="agreement"' not in html
+
+
+def test_a_text_over_the_pipeline_limit_is_a_located_error(tmp_path):
+    from annotate.records import write_docs
+
+    source = tmp_path / "long.jsonl"
+    write_docs(source, [AnnotatedDoc("d1", "Officials said so."), AnnotatedDoc("d2", "word " * 200_001)])
+    with pytest.raises(RecordError) as caught:
+        corpus_stats(read_docs(source), source=str(source))
+    assert str(caught.value) == (f"{source}:2: field \"text\": doc_id d2 has 1,000,005 characters, more than the "
+                                 "pipeline's max_length (1,000,000). Split the article, or raise the pipeline's max_length")
+
+
+def test_an_empty_input_is_an_error(tmp_path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    done = runner.invoke(app, ["stats", str(empty), "--html", str(tmp_path / "report.html")])
+    assert done.exit_code == 1
+    assert done.stderr.startswith("Error: ") and "holds no records. Give a JSONL file of records" in done.stderr
+    assert not (tmp_path / "report.html").exists()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import AnnotateError, RecordError
+from ..grouping import by_doc_and_annotator
 from ..matching import MODES, match_spans, relation_counts, triple_counts
 from ..records import GOLD_ANNOTATOR, AnnotatedDoc
 from .bootstrap import Ledger
@@ -33,12 +34,13 @@ class Corpus:
     docs: Mapping[str, Mapping[str, AnnotatedDoc]]
     n_records: int
     n_articles: int
+    duplicates: str | None = None  # the warning about older copies left out (annotate.grouping's policy)
 
 
 def group_records(records: Iterable[AnnotatedDoc], source: str = "<records>") -> Corpus:
-    """Group records; one record per (document, annotator), and one text per doc_id."""
-    grouped: dict[str, dict[str, tuple[int, AnnotatedDoc]]] = defaultdict(dict)
+    """Group records; one text per doc_id, and one record per (document, annotator): the newest (grouping)."""
     texts: dict[str, tuple[int, str]] = {}
+    annotated: list[AnnotatedDoc] = []
     n_records = n_articles = 0
     for number, doc in enumerate(records, start=1):
         n_records += 1
@@ -54,15 +56,10 @@ def group_records(records: Iterable[AnnotatedDoc], source: str = "<records>") ->
                               f"from record {texts[doc.doc_id][0]} with the same doc_id",
                               "A doc_id names one text: fix the record, or give it the id of its own text (make_doc_id)")
         texts.setdefault(doc.doc_id, (number, doc.text))
-        earlier = grouped[doc.doc_id].get(doc.annotator)
-        if earlier is not None:
-            raise RecordError(source, None, "annotator",
-                              f"doc {doc.doc_id} has two records from annotator {doc.annotator!r} "
-                              f"(records {earlier[0]} and {number})",
-                              "Keep one record per document and annotator (pull again, or drop the stale record)")
-        grouped[doc.doc_id][doc.annotator] = (number, doc)
-    docs = {doc_id: {name: doc for name, (_, doc) in sorted(by_name.items())} for doc_id, by_name in sorted(grouped.items())}
-    return Corpus(docs, n_records, n_articles)
+        annotated.append(doc)
+    grouped = by_doc_and_annotator(annotated)
+    docs = {doc_id: grouped.docs[doc_id] for doc_id in sorted(grouped.docs)}
+    return Corpus(docs, n_records, n_articles, grouped.warning())
 
 
 @dataclass(frozen=True)

@@ -173,7 +173,7 @@ def _assemble(plan: Plan, corpus, collected, estimates: Mapping[Key, Estimate], 
 
     spans = relations = triples = tokens = None
     attributes, pairs = {}, {}
-    notes = []
+    notes = [corpus.duplicates] if corpus.duplicates else []
     if plan.pairs:
         span_modes, relation_modes, triple_modes = {}, {}, {}
         for mode in MODES:

@@ -11,21 +11,63 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..io import atomic_directory, folder_with, guard_output, write_new_file
+from ..nlp import check_length
 from ..records import AnnotatedDoc, read_docs
 from ..schema import Schema, load_schema, validate_docs
 from . import brat, conll, prodigy_jsonl, spacy
-from .files import write_text_exact
 from .splits import assign_splits, parse_ratios, split_summary
-from .tokens import Misaligned, check_mode, tokenizer
+from .tokens import Misaligned, SplitContext, check_mode, tokenizer
 
-FORMATS = ("spacy", "jsonl", "conll", "brat")
 MANIFEST = "export.json"
+
+
+class ExportFormat(StrEnum):
+    spacy = "spacy"
+    jsonl = "jsonl"
+    conll = "conll"
+    brat = "brat"
+
+
+@dataclass(frozen=True)
+class FormatWriter:
+    """How one format writes a split (its files go into the staged output folder), and what else it adds once."""
+
+    write_split: Callable[[Path, str, Sequence[AnnotatedDoc], SplitContext], list[Path]]
+    tokenized: bool = True
+    write_extra: Callable[[Path, SplitContext], list[Path]] | None = None
+
+
+def _brat_conf(out: Path, context: SplitContext) -> list[Path]:
+    return [write_new_file(out / "annotation.conf", brat.annotation_conf(context.schema))]
+
+
+WRITERS: dict[ExportFormat, FormatWriter] = {
+    ExportFormat.spacy: FormatWriter(spacy.write_split),
+    ExportFormat.jsonl: FormatWriter(prodigy_jsonl.write_split),
+    ExportFormat.conll: FormatWriter(conll.write_split),
+    ExportFormat.brat: FormatWriter(brat.write_split, tokenized=False, write_extra=_brat_conf),
+}
+FORMATS = tuple(WRITERS)
+
+
+def _is_manifest(path: Path) -> bool:
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and {"format", "splits", "files"} <= manifest.keys()
+
+
+# A folder an earlier export wrote: re-exporting into it replaces it without --force.
+is_export_folder = folder_with(MANIFEST, _is_manifest)
 
 
 @dataclass(frozen=True)
@@ -70,60 +112,65 @@ def select_records(records: Iterable[AnnotatedDoc], annotator: str | None = None
 def export(records: Iterable[AnnotatedDoc], format: str, output_dir: str | os.PathLike[str],
            ratios: str | Sequence[float] | None = None, seed: int = 0, alignment: str = "strict",
            model: str | None = None, schema: Schema | None = None, annotator: str | None = None,
-           source: str | None = None) -> ExportResult:
-    if format not in FORMATS:
+           source: str | None = None, inputs: Sequence[str | os.PathLike[str]] = (), force: bool = False) -> ExportResult:
+    """Export `records` into the folder `output_dir`, which is replaced as a whole: the data files and the manifest
+    are written into a sibling temp folder and swapped in, so a killed export leaves the old set or the new one.
+    The folder must be new, empty or an earlier export (else `force`), and must not hold one of `inputs`."""
+    if format not in WRITERS:
         raise ConfigError(f"unknown export format {format!r}; choose one of {', '.join(FORMATS)}")
+    writer = WRITERS[ExportFormat(format)]
     mode = check_mode(alignment)
     shares = parse_ratios(ratios)
+    out = guard_output(output_dir, inputs=inputs, ours=is_export_folder, force=force, folder=True)
     schema = schema or load_schema()
-    chosen, skipped = select_records(records, annotator)
+    numbered: dict[int, int] = {}
+    chosen, skipped = select_records(_numbering(records, numbered), annotator)
     if not chosen:
         raise ConfigError("nothing to export: no annotated records" + (f" by {annotator}" if annotator else "")
                           + "; check the input file")
     validate_docs(chosen, schema, where=source or "input")
+    nlp = tokenizer(model) if writer.tokenized else None
+    if nlp is not None:
+        for record in chosen:
+            check_length(nlp, record, source or "input", numbered.get(id(record)))
     splits = assign_splits(chosen, shares, seed)
-    out = Path(output_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    context = SplitContext(nlp=nlp, schema=schema, mode=mode)
+    with atomic_directory(out) as staged:
+        written: list[Path] = []
+        for name, split_records in splits.items():
+            written.extend(writer.write_split(staged, name, split_records, context))
+        if writer.write_extra is not None:
+            written.extend(writer.write_extra(staged, context))
+        files = tuple(out / path.relative_to(staged) for path in written)
+        summary = split_summary(splits)
+        manifest = {
+            "format": format,
+            "source": source,
+            "seed": seed,
+            "ratios": list(shares),
+            "alignment_mode": mode if writer.tokenized else None,
+            "tokenizer": None if nlp is None else f"{nlp.meta.get('lang')}_{nlp.meta.get('name')}@{nlp.meta.get('version')}",
+            "schema": {"version": schema.version, "hash": schema.hash},
+            "splits": summary,
+            "files": sorted(str(path.relative_to(out)) for path in files),
+            "skipped": skipped,
+            "misaligned": [item.to_dict() for item in context.misaligned],
+            "not_representable": [item.to_dict() for item in context.overlaps],
+        }
+        if format == "conll":
+            manifest["conll_files"] = {layer.name: [label.name for label in layer.labels] for layer in schema.layers}
+        write_new_file(staged / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    return ExportResult(format=format, output_dir=out, files=files, splits=summary,
+                        misaligned=tuple(context.misaligned), overlaps=tuple(context.overlaps), skipped=skipped,
+                        manifest=manifest)
 
-    misaligned: list[Misaligned] = []
-    overlaps: list[Misaligned] = []
-    files: list[Path] = []
-    nlp = None
-    if format != "brat":
-        nlp = tokenizer(model)
-    for name, split_records in splits.items():
-        if format == "spacy":
-            files.append(spacy.write_split(out / f"{name}.spacy", split_records, nlp, schema, mode, misaligned, overlaps))
-        elif format == "jsonl":
-            files.append(prodigy_jsonl.write_split(out / f"{name}.jsonl", split_records, nlp, mode, misaligned))
-        elif format == "conll":
-            files.extend(conll.write_split(out, name, split_records, nlp, schema, mode, misaligned, overlaps))
-        else:
-            files.extend(brat.write_split(out / name, split_records, overlaps))
-    if format == "brat":
-        files.append(write_text_exact(out / "annotation.conf", brat.annotation_conf(schema)))
 
-    summary = split_summary(splits)
-    manifest = {
-        "format": format,
-        "source": source,
-        "seed": seed,
-        "ratios": list(shares),
-        "alignment_mode": mode if format != "brat" else None,
-        "tokenizer": None if nlp is None else f"{nlp.meta.get('lang')}_{nlp.meta.get('name')}@{nlp.meta.get('version')}",
-        "schema": {"version": schema.version, "hash": schema.hash},
-        "splits": summary,
-        "files": sorted(str(path.relative_to(out)) for path in files),
-        "skipped": skipped,
-        "misaligned": [item.to_dict() for item in misaligned],
-        "not_representable": [item.to_dict() for item in overlaps],
-    }
-    if format == "conll":
-        manifest["conll_files"] = {layer.name: [label.name for label in layer.labels] for layer in schema.layers}
-    write_text_exact(out / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
-    return ExportResult(format=format, output_dir=out, files=tuple(files), splits=summary,
-                        misaligned=tuple(misaligned), overlaps=tuple(overlaps), skipped=skipped, manifest=manifest)
+def _numbering(records: Iterable[AnnotatedDoc], numbers: dict[int, int]) -> Iterable[AnnotatedDoc]:
+    """Pass records through, noting each one's number in the input (by object id) for located errors."""
+    for number, record in enumerate(records, start=1):
+        numbers[id(record)] = number
+        yield record
 
 
 def export_file(path: str | os.PathLike[str], format: str, output_dir: str | os.PathLike[str], **options) -> ExportResult:
-    return export(read_docs(path), format, output_dir, source=Path(path).name, **options)
+    return export(read_docs(path), format, output_dir, source=Path(path).name, inputs=[path], **options)

@@ -22,10 +22,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..io import write_new_file
 from ..records import AnnotatedDoc, Span, dumps
 from ..schema import Schema
-from .files import write_text_exact
-from .tokens import Misaligned
+from .tokens import Misaligned, SplitContext
 
 # Every character that some line reader (brat's, Python's str.splitlines) treats as the end of a line.
 LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
@@ -106,7 +106,10 @@ def _file_part(value: str | None, what: str) -> str:
     return value
 
 
-def write_split(directory: Path, records: Sequence[AnnotatedDoc], reported: list[Misaligned]) -> list[Path]:
+def write_split(out: Path, split: str, records: Sequence[AnnotatedDoc], context: SplitContext) -> list[Path]:
+    """One folder per split: <doc_id>.txt, <doc_id>_<annotator>.ann and the <doc_id>.json sidecar."""
+    directory = out / split
+    directory.mkdir()
     written = []
     seen: set[str] = set()
     for record in records:
@@ -115,9 +118,9 @@ def write_split(directory: Path, records: Sequence[AnnotatedDoc], reported: list
         if doc_id in seen:
             raise ConfigError(f"doc_id {doc_id} appears twice in one split; export one record per document")
         seen.add(doc_id)
-        written.append(write_text_exact(directory / f"{doc_id}.txt", record.text))
-        written.append(write_text_exact(directory / f"{doc_id}_{annotator}.ann", to_standoff(record, reported)))
-        written.append(write_text_exact(directory / f"{doc_id}.json", sidecar(record)))
+        written.append(write_new_file(directory / f"{doc_id}.txt", record.text))
+        written.append(write_new_file(directory / f"{doc_id}_{annotator}.ann", to_standoff(record, context.overlaps)))
+        written.append(write_new_file(directory / f"{doc_id}.json", sidecar(record)))
     return written
 
 

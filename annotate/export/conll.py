@@ -12,10 +12,10 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..io import write_new_file
 from ..records import AnnotatedDoc
 from ..schema import Schema
-from .files import write_text_exact
-from .tokens import AlignmentMode, Misaligned, align, non_overlapping
+from .tokens import AlignmentMode, Misaligned, SplitContext, align, non_overlapping
 
 DOC_DELIMITER = "-DOCSTART- -X- O O"
 _WHITESPACE = re.compile(r"\s")
@@ -52,15 +52,15 @@ def layer_block(doc, record: AnnotatedDoc, layer_labels: set[str], mode: Alignme
     return "\n".join(lines).rstrip("\n") + "\n\n"
 
 
-def write_split(directory: Path, split: str, records: Sequence[AnnotatedDoc], nlp, schema: Schema,
-                mode: AlignmentMode, misaligned: list[Misaligned], overlaps: list[Misaligned]) -> list[Path]:
+def write_split(directory: Path, split: str, records: Sequence[AnnotatedDoc], context: SplitContext) -> list[Path]:
     from spacy.pipeline import Sentencizer
 
     sentencizer = Sentencizer()
-    docs = [sentencizer(nlp.make_doc(record.text)) for record in records]
+    docs = [sentencizer(context.nlp.make_doc(record.text)) for record in records]
     written = []
-    for layer in schema.layers:
+    for layer in context.schema.layers:
         labels = {label.name for label in layer.labels}
-        blocks = [layer_block(doc, record, labels, mode, misaligned, overlaps) for doc, record in zip(docs, records)]
-        written.append(write_text_exact(directory / f"{split}.{layer.name}.conll", "".join(blocks)))
+        blocks = [layer_block(doc, record, labels, context.mode, context.misaligned, context.overlaps)
+                  for doc, record in zip(docs, records)]
+        written.append(write_new_file(directory / f"{split}.{layer.name}.conll", "".join(blocks)))
     return written

@@ -11,9 +11,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..io import write_new_file
 from ..records import AnnotatedDoc, dumps
-from .files import write_text_exact
-from .tokens import AlignmentMode, Misaligned, align
+from .tokens import AlignmentMode, Misaligned, SplitContext, align
 
 
 def to_task(nlp, record: AnnotatedDoc, mode: AlignmentMode, misaligned: list[Misaligned]) -> dict[str, Any]:
@@ -53,7 +53,6 @@ def tasks(nlp, records: Sequence[AnnotatedDoc], mode: AlignmentMode, misaligned:
         yield dumps(to_task(nlp, record, mode, misaligned))
 
 
-def write_split(path: Path, records: Sequence[AnnotatedDoc], nlp, mode: AlignmentMode,
-                misaligned: list[Misaligned]) -> Path:
-    lines = list(tasks(nlp, records, mode, misaligned))
-    return write_text_exact(path, "".join(line + "\n" for line in lines))
+def write_split(directory: Path, split: str, records: Sequence[AnnotatedDoc], context: SplitContext) -> list[Path]:
+    lines = list(tasks(context.nlp, records, context.mode, context.misaligned))
+    return [write_new_file(directory / f"{split}.jsonl", "".join(line + "\n" for line in lines))]

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..io import write_new_file
 from ..records import AnnotatedDoc
 from ..schema import Schema
-from .tokens import AlignmentMode, Misaligned, align, non_overlapping
+from .tokens import AlignmentMode, Misaligned, SplitContext, align, non_overlapping
 
 SPANS_KEY = "sc"
 ENTITY_KEY = "entity"
@@ -54,14 +55,10 @@ def to_spacy_doc(nlp, record: AnnotatedDoc, schema: Schema, mode: AlignmentMode,
     return doc
 
 
-def write_split(path: Path, records: Sequence[AnnotatedDoc], nlp, schema: Schema, mode: AlignmentMode,
-                misaligned: list[Misaligned], overlaps: list[Misaligned]) -> Path:
+def write_split(directory: Path, split: str, records: Sequence[AnnotatedDoc], context: SplitContext) -> list[Path]:
     from spacy.tokens import DocBin
-
-    from .files import write_bytes_atomic
 
     docs = DocBin(store_user_data=True)
     for record in records:
-        docs.add(to_spacy_doc(nlp, record, schema, mode, misaligned, overlaps))
-    write_bytes_atomic(path, docs.to_bytes())
-    return path
+        docs.add(to_spacy_doc(context.nlp, record, context.schema, context.mode, context.misaligned, context.overlaps))
+    return [write_new_file(directory / f"{split}.spacy", docs.to_bytes())]

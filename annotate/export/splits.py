@@ -13,6 +13,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
+from ..clusters import components
 from ..errors import ConfigError
 from ..records import AnnotatedDoc
 
@@ -71,24 +72,13 @@ def assign_splits(docs: Sequence[AnnotatedDoc], ratios: Sequence[float], seed: i
 
 
 def _merge_by_doc_id(docs: Sequence[AnnotatedDoc], groups: dict[str, list[int]]) -> dict[str, list[int]]:
-    parent: dict[str, str] = {key: key for key in groups}
-
-    def find(key: str) -> str:
-        while parent[key] != key:
-            parent[key] = parent[parent[key]]
-            key = parent[key]
-        return key
-
     first_group_of_doc: dict[str, str] = {}
-    for key, indexes in groups.items():
-        for index in indexes:
-            other = first_group_of_doc.setdefault(docs[index].doc_id, key)
-            a, b = find(key), find(other)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
+    links = [(key, first_group_of_doc.setdefault(docs[index].doc_id, key))
+             for key, indexes in groups.items() for index in indexes]
+    component = components(groups, links)
     merged: dict[str, list[int]] = {}
     for key, indexes in groups.items():
-        merged.setdefault(find(key), []).extend(indexes)
+        merged.setdefault(component[key], []).extend(indexes)
     return {key: sorted(indexes) for key, indexes in merged.items()}
 
 

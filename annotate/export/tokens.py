@@ -8,12 +8,13 @@ boundaries, the alignment mode decides what happens, and the report says so: "st
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
 from ..errors import ConfigError
 from ..records import AnnotatedDoc, Span
+from ..schema import Schema
 
 AlignmentMode = Literal["strict", "contract", "expand"]
 ALIGNMENT_MODES: tuple[AlignmentMode, ...] = ("strict", "contract", "expand")
@@ -45,6 +46,18 @@ class Aligned:
     token_end: int
     start: int  # character offsets after alignment (equal to span's in strict mode)
     end: int
+
+
+@dataclass
+class SplitContext:
+    """What every format's split writer gets: the tokenizer (None for brat), the schema, the alignment mode, and
+    the lists it reports misfit and unrepresentable spans into (they end up in the manifest)."""
+
+    nlp: Any
+    schema: Schema
+    mode: AlignmentMode
+    misaligned: list[Misaligned] = field(default_factory=list)
+    overlaps: list[Misaligned] = field(default_factory=list)
 
 
 def tokenizer(model: str | None = None):

@@ -25,6 +25,7 @@ with warnings.catch_warnings():  # google.api_core, pulled in by the SDK, warns 
     from label_studio_sdk.label_interface import LabelInterface
 
 from ..errors import ServerError
+from ..schema import TEXT_NAME
 from . import server
 
 URL_ENV = "LABEL_STUDIO_URL"
@@ -90,6 +91,16 @@ class Fingerprint:
 
     def to_list(self) -> list[int]:
         return [self.tasks, self.predictions, self.max_task_id]
+
+
+@dataclass(frozen=True)
+class TaskKey:
+    """What push needs to know of a task: its id, the doc_id and text it holds, and whether people worked on it."""
+
+    id: int
+    doc_id: str | None
+    text: str | None
+    annotations: int  # submitted and cancelled ones
 
 
 class LabelStudioClient:
@@ -210,14 +221,19 @@ class LabelStudioClient:
         return Fingerprint(tasks=int(response.total or 0), predictions=int(response.total_predictions or 0),
                            max_task_id=int(newest or 0))
 
-    def task_doc_ids(self, project_id: int, page_size: int = 1000) -> list[tuple[int, str | None, int]]:
-        """(task id, data.doc_id, number of annotations incl. cancelled ones) for every task, oldest first."""
-        def fetch() -> list[tuple[int, str | None, int]]:
+    def task_keys(self, project_id: int, page_size: int = 1000) -> list[TaskKey]:
+        """Every task's id, data.doc_id, data.text and number of annotations (incl. cancelled ones), oldest first."""
+        def fetch() -> list[TaskKey]:
             pager = self._sdk.tasks.list(project=project_id, page_size=page_size,
                                          include="id,data,total_annotations,cancelled_annotations")
-            return sorted((int(task.id), (task.data or {}).get("doc_id"),
-                           int(task.total_annotations or 0) + int(task.cancelled_annotations or 0)) for task in pager)
+            keys = [TaskKey(int(task.id), (task.data or {}).get("doc_id"), (task.data or {}).get(TEXT_NAME),
+                            int(task.total_annotations or 0) + int(task.cancelled_annotations or 0)) for task in pager]
+            return sorted(keys, key=lambda key: key.id)
         return self._call(f"list the tasks of project {project_id}", fetch)
+
+    def task_doc_ids(self, project_id: int, page_size: int = 1000) -> list[tuple[int, str | None, int]]:
+        """(task id, data.doc_id, number of annotations incl. cancelled ones) for every task, oldest first."""
+        return [(key.id, key.doc_id, key.annotations) for key in self.task_keys(project_id, page_size)]
 
     def predictions(self, project_id: int) -> list[dict[str, Any]]:
         found = self._call(f"list the predictions of project {project_id}",

@@ -1,7 +1,9 @@
 """push and pull: records to a Label Studio project and back.
 
 push is idempotent and resumable. Tasks are keyed by `data.doc_id`; a document that already has a task gets
-nothing new, except a prediction for a model_version (annotator) that task does not have yet. Before
+nothing new, except a prediction for a model_version (annotator) that task does not have yet. A record whose
+text differs from the text its doc_id's task holds is refused (its offsets would not fit that text) unless
+`force` replaces the task. Before
 planning, push learns which doc_ids exist: from a local index when the project's fingerprint (task count,
 prediction count, newest task id — ids are never reused) still matches the one the index was saved with,
 else by listing the project. The index is saved after every chunk, so a killed run resumes where it stopped;
@@ -10,7 +12,7 @@ fingerprint check catches tasks that appeared behind our back (the in-flight req
 removes duplicates that nobody has annotated.
 
 pull reads Label Studio's full JSON export (never JSON_MIN or the SDK converter) and converts it with the pure
-functions in convert.py.
+functions in results.py.
 """
 
 from __future__ import annotations
@@ -18,16 +20,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, RecordError, SchemaError, ServerError
 from ..records import AnnotatedDoc, write_text_atomic
-from ..schema import Schema, load_schema, render_label_config, validate_docs
+from ..schema import TEXT_NAME, Schema, load_schema, render_label_config, validate_docs
 from .client import AmbiguousWriteError, Fingerprint, LabelStudioClient, Project, label_config_problems
-from .convert import PullSummary, doc_to_prediction, docs_from_export, task_data
+from .results import PullSummary, doc_to_prediction, docs_from_export, task_data
 
 DEFAULT_CHUNK_SIZE = 1000  # measured: 2,000 tasks import faster in 2 requests than in 8 (docs/labelstudio.md)
 CACHE_ENV = "ANNOTATE_CACHE_DIR"
@@ -45,6 +47,7 @@ class PushSummary:
     records: int = 0
     tasks_created: int = 0
     tasks_existing: int = 0
+    tasks_replaced: int = 0  # deleted and created again because the text under their doc_id changed (force)
     predictions_created: int = 0
     predictions_existing: int = 0
     duplicates_removed: int = 0
@@ -55,9 +58,21 @@ class PushSummary:
         return {"project_id": self.project_id, "project": self.project_title, "url": self.url,
                 "project_created": self.project_created, "config_updated": self.config_updated,
                 "documents": self.documents, "records": self.records, "tasks_created": self.tasks_created,
-                "tasks_existing": self.tasks_existing, "predictions_created": self.predictions_created,
+                "tasks_existing": self.tasks_existing, "tasks_replaced": self.tasks_replaced,
+                "predictions_created": self.predictions_created,
                 "predictions_existing": self.predictions_existing, "duplicates_removed": self.duplicates_removed,
                 "listed_project": self.listed, "warnings": list(self.warnings)}
+
+    def summary_lines(self) -> list[str]:
+        """What happened, for people (the CLI prints these to stderr)."""
+        flags = f"{' [created]' if self.project_created else ''}{' [config updated]' if self.config_updated else ''}"
+        removed = f"; {self.duplicates_removed} duplicate tasks removed" if self.duplicates_removed else ""
+        replaced = f" ({self.tasks_replaced} of them replacing a task whose text changed)" if self.tasks_replaced else ""
+        return [f"Project {self.project_title!r} (id {self.project_id}) at {self.url}{flags}: "
+                f"{self.documents} documents; {self.tasks_created} tasks created{replaced}, "
+                f"{self.tasks_existing} already there; "
+                f"{self.predictions_created} predictions added, {self.predictions_existing} already there{removed}.",
+                f"Label the tasks at {self.url}/projects/{self.project_id}/data"]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -102,15 +117,34 @@ def group_documents(docs: Iterable[AnnotatedDoc], where: str = "input", *, adjud
 
 
 # ---------------------------------------------------------------------------------------------------------
-# The local index of what a project holds
+# The local index of what a project holds, which lets a killed push resume without listing the project
+
+INDEX_FORMAT = 2  # 2: entries carry a hash of the task's text; index files of other formats are re-listed
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class _Entry:
+    task_id: int
+    versions: set[str]  # the model versions (annotators) that have a prediction on the task
+    text_hash: str  # of the text the task holds: a record with another text under this doc_id is refused
 
 
 @dataclass
 class _Index:
-    tasks: dict[str, tuple[int, set[str]]]  # doc_id -> (task id, model versions)
+    tasks: dict[str, _Entry]  # doc_id -> the task that holds it
+
+    def add(self, doc_id: str, task_id: int, task: Mapping[str, Any]) -> None:
+        """Record a task just created from `task` (its data and predictions)."""
+        self.tasks[doc_id] = _Entry(task_id, {str(p["model_version"]) for p in task["predictions"]},
+                                    text_hash(task["data"][TEXT_NAME]))
 
     def to_json(self) -> dict[str, list[Any]]:
-        return {doc_id: [task_id, sorted(versions)] for doc_id, (task_id, versions) in self.tasks.items()}
+        return {doc_id: [entry.task_id, sorted(entry.versions), entry.text_hash]
+                for doc_id, entry in self.tasks.items()}
 
 
 def cache_dir() -> Path:
@@ -128,39 +162,93 @@ def _load_index(path: Path, fingerprint: Fingerprint) -> _Index | None:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         return None
-    if raw.get("fingerprint") != fingerprint.to_list():
+    if raw.get("format") != INDEX_FORMAT or raw.get("fingerprint") != fingerprint.to_list():
         return None
-    return _Index({doc_id: (int(entry[0]), set(entry[1])) for doc_id, entry in raw.get("tasks", {}).items()})
+    return _Index({doc_id: _Entry(int(task_id), set(versions), str(hashed))
+                   for doc_id, (task_id, versions, hashed) in raw.get("tasks", {}).items()})
 
 
 def _save_index(path: Path, index: _Index, fingerprint: Fingerprint, url: str, project: Project) -> None:
-    record = {"url": url, "project_id": project.id, "project_created_at": project.created_at,
+    record = {"format": INDEX_FORMAT, "url": url, "project_id": project.id, "project_created_at": project.created_at,
               "fingerprint": fingerprint.to_list(), "tasks": index.to_json()}
     write_text_atomic(path, json.dumps(record, sort_keys=True, separators=(",", ":")) + "\n")
 
 
 def _list_index(client: LabelStudioClient, project_id: int, warnings: list[str]) -> tuple[_Index, int]:
     """Index the project by listing it; remove duplicate tasks of one doc_id that nobody has annotated."""
-    tasks = client.task_doc_ids(project_id)
     versions: dict[int, set[str]] = {}
     for prediction in client.predictions(project_id):
         versions.setdefault(prediction["task"], set()).add(str(prediction["model_version"]))
-    index: dict[str, tuple[int, set[str]]] = {}
+    index: dict[str, _Entry] = {}
     removed = 0
-    for task_id, doc_id, annotations in tasks:  # oldest first, so the oldest task of a doc_id is kept
-        if not doc_id:
+    for task in client.task_keys(project_id):  # oldest first, so the oldest task of a doc_id is kept
+        if not task.doc_id:
             continue
-        if doc_id not in index:
-            index[doc_id] = (task_id, set(versions.get(task_id, set())))
+        if task.doc_id not in index:
+            index[task.doc_id] = _Entry(task.id, set(versions.get(task.id, set())), text_hash(task.text or ""))
             continue
-        kept_id, kept_versions = index[doc_id]
-        if annotations:
-            warnings.append(f"doc_id {doc_id} has two tasks ({kept_id} and {task_id}); {task_id} has annotations, "
-                            "so it is kept; merge them in Label Studio")
+        kept_id = index[task.doc_id].task_id
+        if task.annotations:
+            warnings.append(f"doc_id {task.doc_id} has two tasks ({kept_id} and {task.id}); {task.id} has "
+                            "annotations, so it is kept; merge them in Label Studio")
             continue
-        client.delete_task(task_id)
+        client.delete_task(task.id)
         removed += 1
     return _Index(index), removed
+
+
+@dataclass
+class _Resume:
+    """A project's index, the fingerprint it matches, and the file it is saved to after every change."""
+
+    client: LabelStudioClient
+    project: Project
+    path: Path
+    index: _Index
+    expected: Fingerprint
+    listed: bool = False  # whether the project had to be listed
+    removed: int = 0  # duplicate tasks removed while listing
+
+    @classmethod
+    def open(cls, client: LabelStudioClient, project: Project, created: bool, directory: Path,
+             warnings: list[str]) -> _Resume:
+        """The saved index if the project's fingerprint still matches it, else a fresh listing."""
+        fingerprint = Fingerprint(0, 0, 0) if created else client.fingerprint(project.id)
+        resume = cls(client, project, _cache_path(directory, client.url, project), _Index({}), fingerprint)
+        if fingerprint.tasks:
+            cached = _load_index(resume.path, fingerprint)
+            if cached is None:
+                resume.relist(warnings)
+            else:
+                resume.index = cached
+        return resume
+
+    def relist(self, warnings: list[str]) -> None:
+        self.index, removed = _list_index(self.client, self.project.id, warnings)
+        self.listed = True
+        self.removed += removed
+        if removed:
+            self.expected = self.client.fingerprint(self.project.id)
+
+    def save(self) -> None:
+        _save_index(self.path, self.index, self.expected, self.client.url, self.project)
+
+    def tasks_added(self, created: Sequence[tuple[str, int, dict[str, Any]]]) -> None:
+        for doc_id, task_id, task in created:
+            self.index.add(doc_id, task_id, task)
+        self.expected = Fingerprint(
+            tasks=self.expected.tasks + len(created),
+            predictions=self.expected.predictions + sum(len(task["predictions"]) for _, _, task in created),
+            max_task_id=max(self.expected.max_task_id, *(task_id for _, task_id, _ in created)))
+        self.save()
+
+    def reconcile(self, warnings: list[str]) -> None:
+        """Catch tasks that appeared behind our back (typically the in-flight chunk of a killed earlier run)."""
+        final = self.client.fingerprint(self.project.id)
+        if final != self.expected:
+            self.expected = final
+            self.relist(warnings)
+        self.save()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -206,7 +294,9 @@ def push(docs: Iterable[AnnotatedDoc], *, project: str, client: LabelStudioClien
     """Send records to the project titled `project`: one task per doc_id, one prediction per (doc, annotator).
 
     Records are checked against the schema, and the results to send against the labeling config with
-    Label Studio's LabelInterface, before anything is sent.
+    Label Studio's LabelInterface, before anything is sent. A record whose text differs from the text the
+    project holds under its doc_id is an error; `force` replaces such tasks (and the labeling config, see
+    `ensure_project`).
     """
     if chunk_size < 1:
         raise ConfigError(f"--chunk-size must be at least 1, got {chunk_size}")
@@ -217,123 +307,143 @@ def push(docs: Iterable[AnnotatedDoc], *, project: str, client: LabelStudioClien
     label_config = render_label_config(schema)
 
     found, created, config_updated = ensure_project(client, project, label_config, schema, force=force)
-    index_path = _cache_path(index_dir or cache_dir(), client.url, found)
-    fingerprint = Fingerprint(0, 0, 0) if created else client.fingerprint(found.id)
-    removed = 0
-    listed = False
-    if fingerprint.tasks == 0:
-        index = _Index({})
-    else:
-        cached = _load_index(index_path, fingerprint)
-        if cached is None:
-            index, removed = _list_index(client, found.id, warnings)
-            listed = True
-            if removed:
-                fingerprint = client.fingerprint(found.id)
-        else:
-            index = cached
+    resume = _Resume.open(client, found, created, index_dir or cache_dir(), warnings)
+    plan = _plan(documents, resume.index, schema)
+    _check_results(label_config, plan)
+    if plan.changed:
+        _delete_changed(resume, plan.changed, force=force, where=where, warnings=warnings)
+    sent = _Progress(len(plan.new_tasks) + len(plan.new_predictions), progress)
+    tasks_created, predictions_created = _send_tasks(resume, plan.new_tasks, chunk_size, warnings, sent)
+    predictions_created += _send_predictions(resume, plan.new_predictions, chunk_size, warnings, sent)
 
-    new_tasks, new_predictions, existing_predictions = _plan(documents, index, schema)
+    summary = PushSummary(project_id=found.id, project_title=found.title, url=client.url, project_created=created,
+                          config_updated=config_updated, documents=len(documents), records=record_count,
+                          tasks_created=tasks_created, tasks_existing=len(documents) - tasks_created,
+                          tasks_replaced=len(plan.changed), predictions_created=predictions_created,
+                          predictions_existing=plan.existing_predictions, warnings=tuple(warnings))
+    if sent.total == 0 and not resume.listed:
+        return summary
+    resume.reconcile(warnings)
+    return replace(summary, duplicates_removed=resume.removed, listed=resume.listed, warnings=tuple(warnings))
+
+
+@dataclass
+class _Plan:
+    new_tasks: list[tuple[str, dict[str, Any]]]  # (doc_id, task with every version as a prediction)
+    new_predictions: list[tuple[str, str, dict[str, Any]]]  # (doc_id, annotator, prediction) for existing tasks
+    existing_predictions: int
+    changed: list[tuple[str, int]]  # (doc_id, task id) of tasks whose text differs from the records'
+
+
+def _plan(documents: list[_Document], index: _Index, schema: Schema) -> _Plan:
+    """What to send: new tasks, new predictions for existing tasks, and the tasks whose text changed (planned
+    as new tasks, sent only if they may be replaced)."""
+    plan = _Plan([], [], 0, [])
+    for document in documents:
+        entry = index.tasks.get(document.doc_id)
+        if entry is not None and entry.text_hash != text_hash(document.first.text):
+            plan.changed.append((document.doc_id, entry.task_id))
+            entry = None
+        if entry is None:
+            task = {"data": task_data(document.first),
+                    "predictions": [doc_to_prediction(doc, schema) for doc in document.versions.values()]}
+            plan.new_tasks.append((document.doc_id, task))
+            continue
+        for annotator, doc in document.versions.items():
+            if annotator in entry.versions:
+                plan.existing_predictions += 1
+            else:
+                plan.new_predictions.append((document.doc_id, annotator, doc_to_prediction(doc, schema)))
+    return plan
+
+
+def _check_results(label_config: str, plan: _Plan) -> None:
     to_check = [(f"doc {doc_id} ({prediction['model_version']})", prediction["result"])
-                for doc_id, task in new_tasks for prediction in task["predictions"]]
-    to_check += [(f"doc {doc_id} ({annotator})", prediction["result"]) for doc_id, annotator, prediction in new_predictions]
+                for doc_id, task in plan.new_tasks for prediction in task["predictions"]]
+    to_check += [(f"doc {doc_id} ({annotator})", prediction["result"])
+                 for doc_id, annotator, prediction in plan.new_predictions]
     problems = label_config_problems(label_config, to_check)
     if problems:
         raise SchemaError("predictions that the labeling config rejects (nothing was sent):\n  " + "\n  ".join(problems))
 
-    total = len(new_tasks) + len(new_predictions)
-    done = 0
-    if progress:
-        progress(done, total)
-    expected = fingerprint
+
+def _delete_changed(resume: _Resume, changed: Sequence[tuple[str, int]], *, force: bool, where: str,
+                    warnings: list[str]) -> None:
+    """Refuse records whose text differs from their task's, or with `force` delete those tasks (with their
+    predictions and annotations, whose offsets belong to the old text) so that they are created anew."""
+    listed = ", ".join(f"{doc_id} (task {task_id})" for doc_id, task_id in changed)
+    if not force:
+        raise RecordError(where, None, "text", f"differs from the text that project {resume.project.title!r} holds "
+                          f"under the same doc_id for {len(changed)} document(s): {listed}; nothing was sent",
+                          "Give a changed article its own doc_id (`annotate ingest` derives it from the text) and "
+                          "push again, or pass --force to replace those tasks: they are deleted with their "
+                          "predictions and annotations and created again with the new text")
+    for doc_id, task_id in changed:
+        resume.client.delete_task(task_id)
+        del resume.index.tasks[doc_id]
+        warnings.append(f"doc_id {doc_id}: the text changed, so task {task_id} was deleted with its predictions "
+                        "and annotations, and is created again with the new text (--force)")
+    resume.expected = resume.client.fingerprint(resume.project.id)
+    resume.save()
+
+
+@dataclass
+class _Progress:
+    total: int
+    report: Progress | None
+    done: int = 0
+
+    def __post_init__(self) -> None:
+        self.advance(0)
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        if self.report:
+            self.report(self.done, self.total)
+
+
+def _send_tasks(resume: _Resume, new_tasks: list[tuple[str, dict[str, Any]]], chunk_size: int,
+                warnings: list[str], sent: _Progress) -> tuple[int, int]:
+    """Import the new tasks chunk by chunk, saving the index after each; returns tasks and predictions created."""
     tasks_created = predictions_created = 0
-
-    def save() -> None:
-        _save_index(index_path, index, expected, client.url, found)
-
     for start in range(0, len(new_tasks), chunk_size):
         chunk = new_tasks[start:start + chunk_size]
-        created_pairs = _import_chunk(client, found.id, chunk, index, warnings)
-        for doc_id, task_id, task in created_pairs:
-            versions = {str(p["model_version"]) for p in task["predictions"]}
-            index.tasks[doc_id] = (task_id, versions)
-            tasks_created += 1
-            predictions_created += len(versions)
-        if created_pairs:
-            expected = Fingerprint(tasks=expected.tasks + len(created_pairs),
-                                   predictions=expected.predictions + sum(len(t["predictions"]) for _, _, t in created_pairs),
-                                   max_task_id=max(expected.max_task_id, *(task_id for _, task_id, _ in created_pairs)))
-            save()
-        done += len(chunk)
-        if progress:
-            progress(done, total)
+        created = _import_chunk(resume.client, resume.project.id, chunk, resume.index, warnings)
+        if created:
+            resume.tasks_added(created)
+            tasks_created += len(created)
+            predictions_created += sum(len(resume.index.tasks[doc_id].versions) for doc_id, _, _ in created)
+        sent.advance(len(chunk))
+    return tasks_created, predictions_created
 
+
+def _send_predictions(resume: _Resume, new_predictions: list[tuple[str, str, dict[str, Any]]], chunk_size: int,
+                      warnings: list[str], sent: _Progress) -> int:
+    """Add predictions to existing tasks chunk by chunk, saving the index after each; returns how many were added."""
+    client, project_id, created = resume.client, resume.project.id, 0
     for start in range(0, len(new_predictions), chunk_size):
         chunk = new_predictions[start:start + chunk_size]
-        payload = [{**prediction, "task": index.tasks[doc_id][0]} for doc_id, _, prediction in chunk]
+        payload = [{**prediction, "task": resume.index.tasks[doc_id].task_id} for doc_id, _, prediction in chunk]
         try:
-            client.import_predictions(found.id, payload)
+            client.import_predictions(project_id, payload)
         except AmbiguousWriteError:
             # Unknown outcome: re-list and add only what is still missing.
-            index, _ = _list_index(client, found.id, warnings)
-            payload = [{**prediction, "task": index.tasks[doc_id][0]} for doc_id, annotator, prediction in chunk
-                       if doc_id in index.tasks and annotator not in index.tasks[doc_id][1]]
+            resume.index, _ = _list_index(client, project_id, warnings)
+            tasks = resume.index.tasks
+            payload = [{**prediction, "task": tasks[doc_id].task_id} for doc_id, annotator, prediction in chunk
+                       if doc_id in tasks and annotator not in tasks[doc_id].versions]
             if payload:
-                client.import_predictions(found.id, payload)
-            expected = client.fingerprint(found.id)
+                client.import_predictions(project_id, payload)
+            resume.expected = client.fingerprint(project_id)
         else:
-            expected = Fingerprint(expected.tasks, expected.predictions + len(payload), expected.max_task_id)
+            resume.expected = replace(resume.expected, predictions=resume.expected.predictions + len(payload))
         for doc_id, annotator, _ in chunk:
-            if doc_id in index.tasks:
-                index.tasks[doc_id][1].add(annotator)
-        predictions_created += len(payload)
-        save()
-        done += len(chunk)
-        if progress:
-            progress(done, total)
-
-    if total == 0 and not listed:
-        return PushSummary(project_id=found.id, project_title=found.title, url=client.url, project_created=created,
-                           config_updated=config_updated, documents=len(documents), records=record_count,
-                           tasks_existing=len(documents), predictions_existing=existing_predictions,
-                           warnings=tuple(warnings))
-    final = client.fingerprint(found.id)
-    if final != expected:
-        # Something changed the project while we worked: typically the in-flight chunk of a killed earlier run.
-        index, more = _list_index(client, found.id, warnings)
-        removed += more
-        listed = True
-        final = client.fingerprint(found.id) if more else final
-    expected = final
-    save()
-
-    return PushSummary(project_id=found.id, project_title=found.title, url=client.url, project_created=created,
-                       config_updated=config_updated, documents=len(documents), records=record_count,
-                       tasks_created=tasks_created, tasks_existing=len(documents) - tasks_created,
-                       predictions_created=predictions_created, predictions_existing=existing_predictions,
-                       duplicates_removed=removed, listed=listed, warnings=tuple(warnings))
-
-
-def _plan(documents: list[_Document], index: _Index, schema: Schema
-          ) -> tuple[list[tuple[str, dict[str, Any]]], list[tuple[str, str, dict[str, Any]]], int]:
-    """New tasks (each with every version as a prediction), new predictions for existing tasks, and the number of
-    predictions that are already there."""
-    new_tasks: list[tuple[str, dict[str, Any]]] = []
-    new_predictions: list[tuple[str, str, dict[str, Any]]] = []
-    existing = 0
-    for document in documents:
-        entry = index.tasks.get(document.doc_id)
-        if entry is None:
-            task = {"data": task_data(document.first),
-                    "predictions": [doc_to_prediction(doc, schema) for doc in document.versions.values()]}
-            new_tasks.append((document.doc_id, task))
-            continue
-        for annotator, doc in document.versions.items():
-            if annotator in entry[1]:
-                existing += 1
-            else:
-                new_predictions.append((document.doc_id, annotator, doc_to_prediction(doc, schema)))
-    return new_tasks, new_predictions, existing
+            if doc_id in resume.index.tasks:
+                resume.index.tasks[doc_id].versions.add(annotator)
+        created += len(payload)
+        resume.save()
+        sent.advance(len(chunk))
+    return created
 
 
 def _import_chunk(client: LabelStudioClient, project_id: int, chunk: list[tuple[str, dict[str, Any]]],
@@ -350,9 +460,10 @@ def _import_chunk(client: LabelStudioClient, project_id: int, chunk: list[tuple[
                 raise
             client.pause(attempt)
             listed, _ = _list_index(client, project_id, warnings)
-            arrived = [(doc_id, listed.tasks[doc_id][0], task) for doc_id, task in pending if doc_id in listed.tasks]
+            arrived = [(doc_id, listed.tasks[doc_id].task_id, task) for doc_id, task in pending
+                       if doc_id in listed.tasks]
             for doc_id, task_id, task in arrived:
-                index.tasks[doc_id] = (task_id, {str(p["model_version"]) for p in task["predictions"]})
+                index.add(doc_id, task_id, task)
             landed += arrived
             pending = [(doc_id, task) for doc_id, task in pending if doc_id not in listed.tasks]
             if not pending:
@@ -365,9 +476,11 @@ def _import_chunk(client: LabelStudioClient, project_id: int, chunk: list[tuple[
 
 
 def pull(*, project: str, client: LabelStudioClient, include_predictions: bool = False, reviewed_only: bool = False,
-         annotator_names: Mapping[str, str] | None = None) -> tuple[list[AnnotatedDoc], PullSummary]:
+         annotator_names: Mapping[str, str] | None = None, strict: bool = False
+         ) -> tuple[list[AnnotatedDoc], PullSummary]:
     """Every submitted annotation of the project as a record (annotator = the user's email, or the name that
-    `annotator_names` gives for that email or user id)."""
+    `annotator_names` gives for that email or user id). With `strict`, a region whose text occurs nowhere in
+    its document is an error, so that nothing is written rather than a record that lost a region."""
     found = client.find_project(project)
     if found is None:
         raise ServerError(f"Label Studio at {client.url} has no project titled {project!r}; "
@@ -383,8 +496,14 @@ def pull(*, project: str, client: LabelStudioClient, include_predictions: bool =
     names: dict[int | str, str] = {}
     for user_id, email in client.user_emails().items():
         names[user_id] = configured.get(email) or configured.get(str(user_id)) or email
-    return docs_from_export(tasks, include_predictions=include_predictions, reviewed_only=reviewed_only,
-                            annotator_names=names)
+    docs, summary = docs_from_export(tasks, include_predictions=include_predictions, reviewed_only=reviewed_only,
+                                     annotator_names=names)
+    if strict and summary.dropped_regions:
+        raise RecordError(f"project {project!r}", None, None,
+                          f"{len(summary.dropped_regions)} region(s) could not be placed (their text occurs nowhere "
+                          "in the document); nothing was written (--strict): " + "; ".join(summary.dropped_regions),
+                          "Fix or delete those regions in Label Studio, or pull without --strict")
+    return docs, summary
 
 
 def load_annotator_names(path: str | os.PathLike[str]) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Gold: one record per document, from an adjudicated record, a ground-truth star, or the annotators' consensus.
+"""Consensus and adjudication, pure: one gold record per document, from an adjudicated record, a ground-truth star, or the annotators' consensus.
 
 Per document the gold is, in order of precedence:
 1. the adjudicator's record from a review project (`adjudicated=`), for its doc_id;
@@ -13,22 +13,20 @@ Per document the gold is, in order of precedence:
 Whatever the consensus cannot settle is a conflict: the document's records go, side by side, to the conflicts
 file with `meta.conflicts` saying what is unresolved, ready for `annotate push --adjudicate`.
 
-Model predictions (annotator `model:...`) and cancelled annotations are not votes.
+Model predictions (annotator `model:...`) and cancelled annotations are not votes. Files and the datasheet
+are datasheet.py's job.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
-from .matching import Mode, match_spans
-from .records import GOLD_ANNOTATOR, AnnotatedDoc, Relation, Span, read_docs, write_docs, write_text_atomic
+from ..errors import ConfigError
+from ..matching import Mode, match_spans
+from ..records import GOLD_ANNOTATOR, AnnotatedDoc, Relation, Span
 
 # Meta keys that describe one person's annotation, not the document: gold does not inherit them.
 PER_ANNOTATION_META = frozenset({
@@ -97,6 +95,10 @@ class GoldResult:
         return {method: counts.get(method, 0) for method in METHODS}
 
     @property
+    def conflict_documents(self) -> int:
+        return sum(1 for item in self.docs if item.conflicts)
+
+    @property
     def conflict_counts(self) -> dict[str, int]:
         return dict(sorted(Counter(c.kind for item in self.docs for c in item.conflicts).items()))
 
@@ -109,13 +111,13 @@ def _is_cancelled(doc: AnnotatedDoc) -> bool:
     return bool(doc.meta.get("was_cancelled"))
 
 
-def _recency(doc: AnnotatedDoc) -> str:
+def recency(doc: AnnotatedDoc) -> str:
     return str(doc.meta.get("updated_at") or doc.meta.get("created_at") or "")
 
 
 def _latest(records: Sequence[AnnotatedDoc]) -> AnnotatedDoc:
     """The most recently updated record; among equals the last one read, so a re-pull's newer copy wins."""
-    best_index = max(range(len(records)), key=lambda index: (_recency(records[index]), index))
+    best_index = max(range(len(records)), key=lambda index: (recency(records[index]), index))
     return records[best_index]
 
 
@@ -366,171 +368,3 @@ def _adjudicators_record(doc_id: str, by_annotator: Mapping[str, AnnotatedDoc], 
         return starred[0] if starred else next(iter(by_annotator.values()))
     raise ConfigError(f"the review file has records of document {doc_id} by {', '.join(sorted(by_annotator))} and "
                       "cannot tell which is the adjudicator's; pass --adjudicator NAME or star one as ground truth")
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Files: data, datasheet, conflicts
-
-
-@dataclass(frozen=True)
-class GoldFiles:
-    data: Path
-    datasheet: Path
-    conflicts: Path
-    result: GoldResult
-
-
-def make_gold(input_path: str | os.PathLike[str], output: str | os.PathLike[str],
-              conflicts: str | os.PathLike[str] | None = None, adjudicated: str | os.PathLike[str] | None = None,
-              min_agree: int | None = None, adjudicator: str | None = None,
-              schema_path: str | os.PathLike[str] | None = None, mode: Mode = "overlap") -> GoldFiles:
-    """Read annotations (and a pulled review project), write gold data, its README.md datasheet and the conflicts."""
-    from .schema import load_schema, validate_docs
-
-    schema = load_schema(schema_path)
-    records = list(read_docs(input_path))
-    review = list(read_docs(adjudicated)) if adjudicated else []
-    votes = [record for record in records + review if not record.is_article and not record.is_model]
-    validate_docs(votes, schema, where=Path(input_path).name)
-    result = build_gold(records, review, min_agree=min_agree, mode=mode, adjudicator=adjudicator)
-    if not result.docs:
-        raise ConfigError(f"{input_path}: no annotations by people to make gold from "
-                          f"(skipped: {', '.join(f'{n} {why}' for why, n in result.skipped.items()) or 'nothing'})")
-    validate_docs(result.gold, schema, where="gold")
-    data_path = Path(output)
-    conflicts_path = Path(conflicts) if conflicts else data_path.parent / "conflicts.jsonl"
-    write_docs(data_path, result.gold)
-    write_docs(conflicts_path, result.conflict_records())
-    datasheet_path = data_path.parent / "README.md"
-    inputs = [(Path(input_path).name, len(records))] + ([(Path(adjudicated).name, len(review))] if adjudicated else [])
-    write_text_atomic(datasheet_path, datasheet(result, schema, data_path, conflicts_path, inputs,
-                                                votes, min_agree, mode))
-    return GoldFiles(data=data_path, datasheet=datasheet_path, conflicts=conflicts_path, result=result)
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(str(cell).replace("|", "\\|") for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def _number(value: Any) -> str:
-    if value is None:
-        return "n/a"
-    return f"{value:.4f}" if isinstance(value, float) else str(value)
-
-
-def freeze_agreement(records: Sequence[AnnotatedDoc]) -> dict[str, Any] | None:
-    """Agreement among the people's records at freeze time (annotate.agreement, no bootstrap), as plain numbers;
-    None when no document was annotated by two people."""
-    from .agreement import AgreementError, compute
-
-    try:
-        report = compute(records, bootstrap=0)
-    except AgreementError:
-        return None
-    if not report.n_compared_docs or report.spans is None:
-        return None
-    figures: dict[str, Any] = {
-        "documents compared": report.n_compared_docs,
-        "annotators": ", ".join(report.annotators),
-        "span F1, exact match": report.spans.exact.micro.f1.value,
-        "span F1, overlap match": report.spans.overlap.micro.f1.value,
-        "span unitizing alpha": report.spans.unitizing_alpha.value,
-    }
-    if report.tokens is not None:
-        figures["token alpha (attribution layer)"] = report.tokens.overall.alpha.value
-    if report.relations is not None:
-        figures["relation F1, overlap match"] = report.relations.overlap.micro.f1.value
-    if report.triples is not None:
-        figures["attribution triple F1, overlap match"] = report.triples.overlap.f1.value
-    for name, attribute in sorted(report.attributes.items()):
-        figures[f"attribute {name}: alpha ({attribute.n_pairs} pairs)"] = attribute.alpha.value
-    per_label = {label: score.f1.value for label, score in report.spans.overlap.per_label.items()}
-    return {"figures": figures, "per_label": per_label}
-
-
-def datasheet(result: GoldResult, schema, data_path: Path, conflicts_path: Path,
-              inputs: Sequence[tuple[str, int]], votes: Sequence[AnnotatedDoc], min_agree: int | None,
-              mode: Mode) -> str:
-    """The gold folder's README.md: where the data came from, who annotated it, what is in it, how much people agreed."""
-    gold = result.gold
-    name = data_path.parent.name or data_path.stem
-    conflict_docs = sum(1 for item in result.docs if item.conflicts)
-    latest = max((_recency(record) for record in votes), default="") or "not recorded"
-    rule = (f"at least {min_agree} annotators" if min_agree is not None else "a strict majority of the document's annotators")
-    parts = [
-        f"# Gold set: {name}",
-        "",
-        "Written by `annotate gold`; regenerate it with the command rather than editing it by hand.",
-        "",
-        f"- **Data:** `{data_path.name}`: {len(gold)} documents, sha256 `{_sha256(data_path)}`",
-        f"- **Schema:** version {schema.version}, hash `{schema.hash}` (`annotate schema show`)",
-        f"- **Frozen at:** the newest annotation in the inputs, {latest}",
-        f"- **Rule:** an adjudicated record, else the ground-truth star, else the consensus: spans that {rule} "
-        f"marked ({mode} match within a label) with the most chosen boundaries; relations and attributes by strict "
-        "majority of those who marked their spans.",
-        f"- **Conflicts:** `{conflicts_path.name}`: {conflict_docs} documents with "
-        f"{sum(result.conflict_counts.values())} unresolved items"
-        + (f" ({', '.join(f'{kind}: {n}' for kind, n in result.conflict_counts.items())})" if result.conflict_counts else "")
-        + (". Send them to review with `annotate push --adjudicate` and pass the pulled review with `--adjudicated`."
-           if conflict_docs else "."),
-        "",
-        "## Sources",
-        "",
-        _table(["input file", "records"], inputs),
-    ]
-    origins = Counter(str(doc.meta.get("source_file") or doc.meta.get("outlet") or "(not recorded)") for doc in gold)
-    parts += ["", _table(["source of the documents", "documents"], sorted(origins.items()))]
-    if result.skipped:
-        parts += ["", "Records that were not votes: " + ", ".join(f"{n} {why}" for why, n in result.skipped.items()) + "."]
-
-    annotator_rows = []
-    per_annotator: dict[str, list[AnnotatedDoc]] = defaultdict(list)
-    for item in result.docs:
-        for record in item.records:
-            per_annotator[str(record.annotator)].append(record)
-    for annotator, records in sorted(per_annotator.items()):
-        annotator_rows.append((annotator, len(records), sum(len(r.spans) for r in records),
-                               sum(len(r.relations) for r in records),
-                               sum(1 for r in records if r.meta.get("ground_truth") is True)))
-    adjudicators = Counter(item.gold.meta["gold"].get("from") for item in result.docs if item.method == "adjudicated")
-    parts += ["", "## Annotators", "",
-              _table(["annotator", "documents", "spans", "relations", "ground-truth stars"], annotator_rows)]
-    if adjudicators:
-        parts += ["", "Adjudicated by: " + ", ".join(f"{who} ({n} documents)" for who, n in sorted(adjudicators.items())) + "."]
-    parts += ["", "## How each document's gold was decided", "",
-              _table(["method", "documents"], result.method_counts.items())]
-
-    layers = {label: definition.layer for label, definition in schema.labels.items()}
-    spans_per_label = Counter(span.label for doc in gold for span in doc.spans)
-    docs_per_label = Counter(label for doc in gold for label in {span.label for span in doc.spans})
-    parts += ["", "## Counts per label", "",
-              _table(["label", "layer", "spans", "documents"],
-                     [(label, layers.get(label, "?"), spans_per_label[label], docs_per_label[label])
-                      for label in sorted(spans_per_label, key=lambda l: (-spans_per_label[l], l))] or [("(none)", "", 0, 0)])]
-    relation_counts_ = Counter(relation.label for doc in gold for relation in doc.relations)
-    parts += ["", "## Relations", "", _table(["relation", "count"], sorted(relation_counts_.items()) or [("(none)", 0)])]
-    attribute_counts = Counter((span.label, name, value) for doc in gold for span in doc.spans
-                               for name, value in span.attrs.items())
-    parts += ["", "## Attributes", "",
-              _table(["label", "attribute", "value", "count"],
-                     [(*key, n) for key, n in sorted(attribute_counts.items())] or [("(none)", "", "", 0)])]
-
-    agreement = freeze_agreement([record for item in result.docs for record in item.records])
-    parts += ["", "## Agreement at freeze time", ""]
-    if agreement:
-        shown = [(name, _number(value)) for name, value in agreement["figures"].items()]
-        parts += ["Among the annotators' records that went into this gold, before consensus "
-                  "(`annotate agree`, point estimates):", "",
-                  _table(["measure", "value"], shown),
-                  "", _table(["label", "span F1 (overlap)"],
-                             [(label, _number(value)) for label, value in agreement["per_label"].items()]),
-                  "", "Confidence intervals: `annotate agree` on the input file."]
-    else:
-        parts += ["No document was annotated by more than one person, so there is no agreement to report."]
-    return "\n".join(parts) + "\n"

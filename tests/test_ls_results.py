@@ -1,4 +1,4 @@
-"""Label Studio JSON <-> AnnotatedDoc (annotate/labelstudio/convert.py): golden files, round trips, offset checks.
+"""Label Studio JSON <-> AnnotatedDoc (annotate/labelstudio/results.py): golden files, round trips, offset checks.
 
 Golden files are in tests/data/labelstudio/: export.json is a Label Studio full JSON export written by hand in the
 shape a real 1.23.2 server produces (completed_by as a user id, predictions as bare ids, drafts per task),
@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotate.errors import SchemaError
-from annotate.labelstudio.convert import (
+from annotate.labelstudio.results import (
     PULL_META_KEYS, doc_from_results, doc_to_prediction, doc_to_results, doc_to_task, docs_from_export,
     nearest_occurrence, prediction_score, strip_pull_meta)
 from annotate.records import AnnotatedDoc, Relation, Span, dumps, make_doc_id, make_span, read_docs

@@ -10,28 +10,30 @@ Prodigy's `meta` is kept in our meta, with `_input_hash`/`_task_hash` as prodigy
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from ..errors import RecordError
 from ..records import AnnotatedDoc, Relation, Span, iter_json_lines, make_doc_id
+from .common import ReadOptions, Tally
 
 TOKEN_LABEL = "TOKEN"
 
 
-def read_prodigy(path: str | Path, annotator: str | None = None, skipped: Counter | None = None) -> Iterator[AnnotatedDoc]:
-    """Records from a Prodigy JSONL export; one (text, annotator) may appear only once."""
+def read_prodigy(path: str | Path, options: ReadOptions, tally: Tally) -> Iterator[AnnotatedDoc]:
+    """Records from a Prodigy JSONL export; one (text, annotator) may appear only once. An export with no
+    examples is an error, not an empty output: it is almost always the wrong file or dataset name."""
     path = Path(path)
     if not path.is_file():
         raise RecordError(str(path), None, None, "does not exist or is not a file", "Give a Prodigy JSONL export (prodigy db-out)")
     seen: dict[tuple[str, str], int] = {}
+    examples = 0
     for number, raw in iter_json_lines(path):
-        doc = doc_from_prodigy(raw, str(path), number, annotator)
+        examples += 1
+        doc = doc_from_prodigy(raw, str(path), number, options.annotator)
         if doc is None:
-            if skipped is not None:
-                skipped[f"prodigy answer {raw.get('answer')!r}"] += 1
+            tally.skipped[f"prodigy answer {raw.get('answer')!r}"] += 1
             continue
         key = (doc.doc_id, doc.annotator or "")
         if key in seen:
@@ -40,6 +42,9 @@ def read_prodigy(path: str | Path, annotator: str | None = None, skipped: Counte
                               "Keep one answer per text and annotator (e.g. prodigy db-out after review)")
         seen[key] = number
         yield doc
+    if not examples:
+        raise RecordError(str(path), None, None, "holds no Prodigy examples (the file is empty)",
+                          "Export a dataset with: prodigy db-out DATASET > annotations.jsonl")
 
 
 def _offsets(raw: Mapping[str, Any], tokens: list[Any], where: str, line: int, field: str) -> tuple[int, int]:

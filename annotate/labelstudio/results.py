@@ -230,6 +230,8 @@ class PullSummary:
     dropped_regions: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
     annotators: tuple[str, ...] = field(default=())
+    include_predictions: bool = False
+    reviewed_only: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {"tasks": self.tasks, "annotations": self.annotations, "predictions": self.predictions,
@@ -237,6 +239,14 @@ class PullSummary:
                 "not_ground_truth_excluded": self.not_ground_truth, "reanchored": list(self.reanchored),
                 "dropped_regions": list(self.dropped_regions), "problems": list(self.problems),
                 "annotators": list(self.annotators)}
+
+    def summary_lines(self, output: str, written: int) -> list[str]:
+        """What was pulled and what was left out, for people (the CLI prints these to stderr)."""
+        predictions = f", {self.predictions} predictions" if self.include_predictions else ""
+        not_ground_truth = f", {self.not_ground_truth} not ground truth" if self.reviewed_only else ""
+        return [f"Wrote {written} records to {output} from {self.tasks} tasks ({self.annotations} annotations"
+                f"{predictions}; excluded: {self.drafts} drafts, {self.cancelled} cancelled or skipped"
+                f"{not_ground_truth}; {len(self.reanchored)} regions re-anchored, {len(self.dropped_regions)} dropped)."]
 
 
 def _annotator_name(completed_by: Any, names: Mapping[Any, str]) -> str:
@@ -328,8 +338,8 @@ def docs_from_export(tasks: Iterable[Mapping[str, Any]], *, include_predictions:
     docs.sort(key=lambda pair: pair[0])
     records = [doc for _, doc in docs]
     summary = PullSummary(**counts, reanchored=tuple(reanchored), dropped_regions=tuple(dropped),
-                          problems=tuple(problems),
-                          annotators=tuple(sorted({doc.annotator for doc in records if doc.annotator})))
+                          problems=tuple(problems), include_predictions=include_predictions,
+                          reviewed_only=reviewed_only, annotators=tuple(sorted({doc.annotator for doc in records if doc.annotator})))
     return records, summary
 
 

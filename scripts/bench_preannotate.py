@@ -1,6 +1,6 @@
 """Benchmark: preannotate throughput against raw nlp.pipe, and peak RSS against corpus size.
 
-Run by scripts/bench_preannotate. In one run, on the same texts and the same base model:
+Run by scripts/bench_preannotate (which makes the seed articles first if needed). In one run, on the same texts and the same base model:
 1. throughput: `nlp.pipe` of the base pipeline over the texts (the baseline), against the whole preannotate
    stream (read JSONL -> attribution pipeline -> AnnotatedDoc -> write JSONL), for each --n-process. The corpus is
    cut into blocks and each block is run by both sides back to back (the order alternating), so changes in the
@@ -25,9 +25,9 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..records import read_docs, write_docs
+from annotate.records import read_docs, write_docs
 
-DEFAULT_SEED = Path(__file__).resolve().parent.parent.parent / "gold" / "seed" / "articles.jsonl"
+DEFAULT_SEED = Path(__file__).resolve().parent.parent / "gold" / "seed" / "articles.jsonl"
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def _time_raw(nlp, texts: list[str], n_process: int, batch_size: int) -> tuple[f
 
 
 def _time_preannotate(nlp, corpus: Path, output: Path, n_process: int, batch_size: int) -> tuple[float, float]:
-    from .run import preannotate_docs
+    from annotate.preannotate.run import preannotate_docs
 
     start, cpu = time.perf_counter(), _cpu()
     write_docs(output, preannotate_docs(nlp, read_docs(corpus), n_process=n_process, batch_size=batch_size))
@@ -108,8 +108,8 @@ def throughput(corpus: Path, workdir: Path, model: str | None, n_processes: list
     """Both sides over the same corpus, block by block: each block of `block_docs` x n_process documents is run by
     one side and then the other (the order alternating), `repeat` passes over the corpus. Interleaving at this
     grain cancels the drifts in machine load that decide whole-run timings on a shared machine."""
-    from ..nlp import load_pipeline
-    from .pipeline import build_pipeline
+    from annotate.nlp import load_pipeline
+    from annotate.preannotate.pipeline import build_pipeline
 
     records = list(read_docs(corpus))
     characters = sum(len(record.text) for record in records)
@@ -148,7 +148,7 @@ def peak_rss(corpus: Path, output: Path, model: str | None, n_process: int, batc
     """Peak RSS (MB) of a fresh `preannotate_file` run, summed over its process tree, and its wall time."""
     import psutil
 
-    command = [sys.executable, "-m", "annotate.preannotate.bench", "--child", str(corpus), str(output),
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", str(corpus), str(output),
                "--n-process", str(n_process), "--batch-size", str(batch_size)]
     if model:
         command += ["--model", model]
@@ -182,7 +182,7 @@ def run(seed: Path, factors: list[int], n_processes: list[int], model: str | Non
                 path, docs, characters = corpora[factor]
                 peak, seconds = peak_rss(path, workdir / "rss_out.jsonl", model, n_process, batch_size)
                 memory.append(MemoryRow(n_process, factor, docs, characters, round(peak, 1), round(seconds, 2)))
-    from ..nlp import default_model_name
+    from annotate.nlp import default_model_name
 
     return {
         "model": model or default_model_name(),
@@ -226,7 +226,7 @@ def _child(argv: list[str]) -> None:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--model")
     args = parser.parse_args(argv)
-    from .run import preannotate_file
+    from annotate.preannotate.run import preannotate_file
 
     preannotate_file(args.corpus, args.output, model=args.model, n_process=args.n_process, batch_size=args.batch_size)
 

