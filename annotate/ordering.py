@@ -1,5 +1,8 @@
 """The order in which new tasks reach annotators: as in the file, or where the model is least sure first.
 
+Push creates one task per doc_id in the order the records come, so ordering the records orders the new tasks
+(tasks a project already has keep their place). The records of one document stay together.
+
 `uncertain-first` follows Prodigy's teach recipes (`prefer_uncertain`): a span scored near 0.5 is the one the
 model is least sure of, so a document's uncertainty is that of its least certain attribution span,
 1 - 2·|score - 0.5| (1 at 0.5, 0 at 0 or 1), with the mean over its spans breaking ties. Documents are sorted by it,
@@ -26,9 +29,13 @@ def span_uncertainty(score: float) -> float:
     return round(1.0 - 2.0 * abs(score - 0.5), 6)
 
 
-def doc_uncertainty(doc: AnnotatedDoc, labels: frozenset[str] = ATTRIBUTION_LABELS) -> tuple[float, float] | None:
-    """(the uncertainty of the least certain span, the mean over the spans), or None without scored spans."""
-    values = [span_uncertainty(span.score) for span in doc.spans if span.label in labels and span.score is not None]
+def doc_uncertainty(docs: AnnotatedDoc | Iterable[AnnotatedDoc],
+                    labels: frozenset[str] = ATTRIBUTION_LABELS) -> tuple[float, float] | None:
+    """(the uncertainty of the least certain span, the mean over the spans) of one document's records, or None
+    when they have no scored attribution span."""
+    records = [docs] if isinstance(docs, AnnotatedDoc) else list(docs)
+    values = [span_uncertainty(span.score) for record in records for span in record.spans
+              if span.label in labels and span.score is not None]
     if not values:
         return None
     return max(values), round(sum(values) / len(values), 6)
@@ -42,13 +49,17 @@ def check_order(how: str) -> Order:
 
 def order_for_review(docs: Iterable[AnnotatedDoc], how: str = "file",
                      labels: frozenset[str] = ATTRIBUTION_LABELS) -> list[AnnotatedDoc]:
-    """The documents in review order (see the module docstring); deterministic for the same input."""
+    """The records in review order (see the module docstring); deterministic for the same input."""
     how = check_order(how)
     docs = list(docs)
     if how == "file":
         return docs
-    keyed = [(doc_uncertainty(doc, labels), position, doc) for position, doc in enumerate(docs)]
+    groups: dict[str, list[AnnotatedDoc]] = {}
+    for doc in docs:
+        groups.setdefault(doc.doc_id, []).append(doc)
+    keyed = [(doc_uncertainty(records, labels), position, records)
+             for position, records in enumerate(groups.values())]
     scored = sorted((item for item in keyed if item[0] is not None),
                     key=lambda item: (-item[0][0], -item[0][1], item[1]))
     unscored = [item for item in keyed if item[0] is None]
-    return [doc for _, _, doc in scored + unscored]
+    return [doc for _, _, records in scored + unscored for doc in records]

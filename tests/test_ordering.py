@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from annotate.errors import ConfigError
@@ -41,6 +43,14 @@ def test_a_documents_uncertainty_is_its_least_certain_span_then_the_mean():
 ])
 def test_uncertain_first(docs, expected):
     assert [doc.doc_id for doc in order_for_review(docs, "uncertain-first")] == expected
+
+
+def test_the_records_of_one_document_stay_together_and_count_together():
+    article = AnnotatedDoc(doc_id="b", text=TEXT)
+    docs = [_doc("a", 0.9), article, _doc("c", 0.8), _doc("b", 0.99), replace(_doc("b", 0.5), annotator="model:y@1")]
+    ordered = order_for_review(docs, "uncertain-first")
+    assert [(doc.doc_id, doc.annotator) for doc in ordered] == [
+        ("b", None), ("b", "model:x@1"), ("b", "model:y@1"), ("c", "model:x@1"), ("a", "model:x@1")]
 
 
 def test_file_order_is_the_input_order():

@@ -257,3 +257,20 @@ def test_of_two_learned_readings_of_one_span_the_higher_scored_is_kept(parsed):
            [[0.6], [0.9], [0.8], [0.7]])
     group = AttributionMerge("model")(parsed).spans["attribution"]
     assert [(span.label_, span.start, span.end) for span in group] == [("CUE", 1, 2), ("CLAIM", 3, 6)]
+
+
+def test_cli_train_and_preannotate_report_bad_input(run_cli, tmp_path):
+    done = run_cli("train", SEED_ARTICLES, "-o", tmp_path / "out")
+    assert done.returncode == 1
+    assert done.stderr.strip().replace("\n", " ").startswith(f"Error: {SEED_ARTICLES}: none of its 5 records")
+    done = run_cli("preannotate", SEED_ARTICLES, "-o", tmp_path / "p.jsonl", "--mode", "model")
+    assert done.returncode == 1
+    assert "Error: --mode model needs a trained pipeline: pass --model DIR" in done.stderr.replace("\n", " ")
+
+
+def test_cli_preannotate_with_a_trained_model(run_cli, trained, tmp_path):
+    result, _ = trained
+    output = tmp_path / "p.jsonl"
+    done = run_cli("preannotate", SEED_ARTICLES, "-o", output, "--model", result.output_dir, "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["annotator"] == result.annotator

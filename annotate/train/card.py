@@ -6,7 +6,7 @@ import platform
 from pathlib import Path
 from typing import Any
 
-from ..export.files import write_bytes_atomic
+from ..io import write_text_atomic
 from .data import Splits, label_counts
 
 
@@ -73,5 +73,5 @@ def render_model_card(result: Any, *, splits: Splits, train_path: str, dev_path:
 
 
 def write_model_card(path: Path, result: Any, **details: Any) -> Path:
-    write_bytes_atomic(path, render_model_card(result, **details).encode("utf-8"))
+    write_text_atomic(path, render_model_card(result, **details))
     return path

@@ -77,6 +77,15 @@ class TrainResult:
                 for name, value in self.__dict__.items()}
 
 
+def describe(event: TrainEvent) -> str:
+    """One line for an evaluation or the end of the time budget, e.g. for the CLI."""
+    if event.kind == "budget":
+        return f"Time budget reached after {event.step} steps; the best model so far is kept"
+    scores = "  ".join(f"{label} P {values['p']:.2f} R {values['r']:.2f} F {values['f']:.2f}"
+                       for label, values in event.per_label.items())
+    return f"epoch {event.epoch} step {event.step}: dev F1 {event.score:.3f}  {scores}  (loss {event.loss:.1f})"
+
+
 def _per_label(scores: Mapping[str, Any]) -> dict[str, dict[str, float]]:
     per_type = scores.get(SCORES_KEY) or {}
     return {label: {key: round(float(value), 4) for key, value in values.items()}
