@@ -10,7 +10,7 @@ learning curve on the real gold there is.
 3. A learning curve: gold/seed's one article outside the near-duplicate cluster of the others is the dev set; the
    model is trained on 1..4 of the others and scored (annotate.evaluate, model and hybrid modes) on it.
 
-Run: scripts/bench_train [--docs 1000] [--skip-scale] [--skip-curve] [--curve-epochs 25] [--out DIR]
+Run: scripts/bench_train [--docs 1000] [--skip-scale] [--skip-curve] [--curve-epochs 25] [--out DIR] [--model DIR]
 """
 
 from __future__ import annotations
@@ -141,6 +141,8 @@ def main() -> None:
     parser.add_argument("--skip-curve", action="store_true")
     parser.add_argument("--curve-epochs", type=int, default=25)
     parser.add_argument("--out", type=Path, default=None, help="Keep the models and data here (default: a temp dir).")
+    parser.add_argument("--model", default=None, help="Measure prediction throughput of this trained pipeline "
+                                                      "instead of training the 1,000-document one.")
     args = parser.parse_args()
 
     from annotate.records import read_docs
@@ -153,12 +155,15 @@ def main() -> None:
         if not args.skip_curve:
             log("Learning curve (dev: one held-out seed article):")
             results["learning_curve"] = learning_curve(records, work, args.curve_epochs)
-        if not args.skip_scale:
+        model_dir = args.model
+        if not args.skip_scale and model_dir is None:
             log(f"Training on {args.docs} re-sampled news-length documents with the default settings:")
             results["scale"] = scale(records, work, args.docs)
             log(f"  {json.dumps(results['scale'])}")
+            model_dir = results["scale"]["model_dir"]
+        if model_dir is not None:
             log("Prediction throughput (hybrid, records included) against raw nlp.pipe of the base pipeline:")
-            results["prediction"] = throughput(results["scale"]["model_dir"], records)
+            results["prediction"] = throughput(model_dir, records)
             log(f"  {json.dumps(results['prediction'])}")
     print(json.dumps(results, indent=2, sort_keys=True))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
 import pytest
@@ -61,3 +62,13 @@ def test_file_order_is_the_input_order():
 def test_an_unknown_order_is_refused():
     with pytest.raises(ConfigError, match=r"^--order 'random' is not one of file, uncertain-first$"):
         order_for_review([], "random")
+
+
+def test_push_refuses_an_unknown_order_before_contacting_label_studio(run_cli, tmp_path):
+    records = tmp_path / "records.jsonl"
+    records.write_text('{"doc_id": "a", "text": "Officials said the plan failed."}\n', encoding="utf-8")
+    # a server that is not there: the order is checked first
+    done = run_cli("push", records, "--project", "p", "--order", "random",
+                   env={**os.environ, "LABEL_STUDIO_URL": "http://127.0.0.1:9", "LABEL_STUDIO_API_KEY": "x"})
+    assert done.returncode == 1
+    assert "Error: --order 'random' is not one of file, uncertain-first" in done.stderr

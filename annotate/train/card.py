@@ -14,7 +14,7 @@ def _versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     found = {"python": platform.python_version()}
-    for package in ("annotate", "spacy", "thinc"):
+    for package in ("annotate-claims", "spacy", "thinc"):
         try:
             found[package] = version(package)
         except PackageNotFoundError:

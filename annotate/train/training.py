@@ -26,7 +26,6 @@ from ..config import read_config_text
 from ..errors import ConfigError
 from ..export.tokens import Misaligned
 from ..preannotate.pipeline import build_pipeline
-from . import components
 from .components import ATTRIBUTION_LABELS, LEARNED_KEY, subscribed
 from .data import label_counts, load_splits, write_corpus
 
