@@ -30,6 +30,8 @@ RULES_KEY = "attribution"  # the rule components' output, read as features
 ATTRIBUTION_LABELS = ("CUE", "SOURCE", "CLAIM", "SUPPLEMENT")
 # Tokens that open or close a candidate without belonging to a claim or a source in most guidelines.
 _EDGE_WORDS = frozenset({"that", "whether", "if", "because", ",", ";", ":", "-", "—", "–", "(", ")"})
+_BREAKS = frozenset({",", ";", ":", "-", "—", "–"})
+_CLAUSE_DEPS = frozenset({"ROOT", "ccomp", "xcomp", "advcl", "conj", "parataxis", "relcl"})
 _QUOTE_OPEN = frozenset({"“", "\"", "«", "„", "‘"})
 _QUOTE_CLOSE = frozenset({"”", "\"", "»", "’"})
 
@@ -105,7 +107,8 @@ def _quotations(doc: Doc, max_tokens: int) -> Iterator[tuple[int, int]]:
 
 def candidate_spans(doc: Doc, max_ngram: int, max_tokens: int, rules_key: str) -> set[tuple[int, int]]:
     """Short n-grams (cues, names), every syntactic subtree with and without its edge words (sources, claims),
-    sentences, quotations and whatever the rules proposed."""
+    clauses cut at their first break, sentences and their parts either side of a break, quotations and whatever
+    the rules proposed."""
     found: set[tuple[int, int]] = set()
     length = len(doc)
     for start in range(length):
@@ -124,9 +127,24 @@ def candidate_spans(doc: Doc, max_ngram: int, max_tokens: int, rules_key: str) -
             # and up to its head (a fronted claim before its cue).
             found.add(_trimmed(doc, token.i, end))
             found.add(_trimmed(doc, start, token.i + 1))
+        for token in doc:
+            if token.pos_ == "VERB" and token.right_edge.i > token.i:
+                # What a verb governs after it: "said | he would be meeting Zelensky next week".
+                found.add(_trimmed(doc, token.i + 1, token.right_edge.i + 1))
+            if token.dep_ in _CLAUSE_DEPS:
+                # A clause up to the first break after its head: "Pyongyang sent troops to Kursk, officials say"
+                # parses with "say" inside the clause's subtree.
+                end = next((t.i for t in doc[token.i + 1:token.right_edge.i + 1] if t.text in _BREAKS), None)
+                if end is not None:
+                    found.add(_trimmed(doc, token.left_edge.i, end))
         for sentence in doc.sents:
             found.add((sentence.start, sentence.end))
             found.add(_trimmed(doc, sentence.start, sentence.end))
+            # Either side of a break: fronted claims ("X, she said.") and what follows a colon or a dash.
+            for token in sentence:
+                if token.text in _BREAKS:
+                    found.add(_trimmed(doc, sentence.start, token.i))
+                    found.add(_trimmed(doc, token.i + 1, sentence.end))
     found.update(_quotations(doc, max_tokens))
     if rules_key in doc.spans:
         found.update((span.start, span.end) for span in doc.spans[rules_key])
