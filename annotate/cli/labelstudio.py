@@ -103,6 +103,7 @@ def push_cli(
     adjudicate: Annotated[Optional[Path], typer.Option("--adjudicate", help="Conflicts JSONL: one task per doc_id with each annotator's version as a prediction tab.")] = None,
     chunk_size: Annotated[int, typer.Option("--chunk-size", help="Tasks per import request; a killed push resumes after the last chunk that landed.")] = 1000,
     force: Annotated[bool, typer.Option("--force", help="Replace what is in the way: the labeling config even if existing annotations would be orphaned, and the task of a doc_id whose text changed (deleted with its predictions and annotations, then created with the new text).")] = False,
+    order: Annotated[str, typer.Option("--order", help="Order of new tasks: file (as in the input), or uncertain-first (documents whose model spans score nearest 0.5 first).")] = "file",
     schema_path: SchemaOption = None,
     credentials: CredentialsOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
@@ -113,6 +114,7 @@ def push_cli(
     from ..labelstudio.sync import push
     from itertools import chain
 
+    from ..ordering import check_order, order_for_review
     from ..records import no_records, read_docs
     from ..schema import load_schema
 
@@ -120,6 +122,7 @@ def push_cli(
         if (input_path is None) == (adjudicate is None):
             raise ConfigError("give exactly one input: a JSONL file, or --adjudicate conflicts.jsonl")
         source = adjudicate or input_path
+        check_order(order)
         schema = load_schema(schema_path)
         docs = read_docs(source)
         first = next(docs, None)
@@ -128,8 +131,9 @@ def push_cli(
         client = LabelStudioClient.from_environment(credentials)
         with progress_bar(transient=not err.is_terminal) as bar:
             job = bar.add_task("push", total=None)
-            summary = push(chain([first], docs), project=project, client=client, schema=schema, chunk_size=chunk_size,
-                           force=force, adjudicate=adjudicate is not None, where=str(source),
+            records = order_for_review(chain([first], docs), order)
+            summary = push(records, project=project, client=client, schema=schema, chunk_size=chunk_size, force=force,
+                           adjudicate=adjudicate is not None, where=str(source),
                            progress=lambda done, total: bar.update(job, completed=done, total=total))
         warn(summary.warnings)
         if as_json:

