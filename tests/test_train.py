@@ -15,6 +15,8 @@ from annotate.records import read_docs, write_docs
 from annotate.schema import load_schema, validate_docs
 from annotate.train import TrainingDataError, train
 
+pytestmark = pytest.mark.integration  # spaCy training runs: out of the fast path
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED_ARTICLES = ROOT / "gold" / "seed" / "articles.jsonl"
 SEED_GOLD = ROOT / "gold" / "seed" / "data.jsonl"
