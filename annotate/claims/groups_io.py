@@ -6,13 +6,13 @@ import os
 from collections.abc import Iterable
 
 from ..errors import RecordError
-from ..io import atomic_open, first_record_has
+from ..io import atomic_open, jsonl_with_keys
 from ..records import dumps, iter_json_lines, no_records
 from .link import Group
 
 
 # A file `claims link` wrote: its first line is a group.
-is_claims_file = first_record_has("group_id", "members")
+is_claims_file = jsonl_with_keys("group_id", "members")
 
 
 def write_groups(path: str | os.PathLike[str], groups: Iterable[Group]) -> int:

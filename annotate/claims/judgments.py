@@ -23,7 +23,7 @@ from ..agreement.bootstrap import Ledger, estimate
 from ..agreement.coefficients import cohen_kappa, fleiss_kappa, fleiss_stats, nominal_alpha, nominal_alpha_stats
 from ..clusters import components
 from ..errors import AnnotateError, ServerError
-from ..io import atomic_open, first_record_has, guard_output
+from ..io import atomic_open, guard_output, jsonl_with_keys
 from ..records import dumps, iter_json_lines, no_records
 from .figures import find_figure
 from .link import Group, Member
@@ -311,14 +311,14 @@ class PulledJudgments:
         return lines
 
 
-is_judgments_file = first_record_has("pair_id", "annotator")
+is_judgments_file = jsonl_with_keys("pair_id", "annotator")
 
 
 def pull_judgments(*, project: str, client, output: str | os.PathLike[str], gold: str | os.PathLike[str] | None = None,
                    claims: Sequence[Group] = (), bootstrap: int = 1000, seed: int = 0,
                    force: bool = False) -> PulledJudgments:
     out = guard_output(output, ours=is_judgments_file, force=force)
-    gold_out = guard_output(gold, ours=first_record_has("group", "members"), force=force, option="--gold") \
+    gold_out = guard_output(gold, ours=jsonl_with_keys("group", "members"), force=force, option="--gold") \
         if gold is not None else None
     found = client.find_project(project)
     if found is None:

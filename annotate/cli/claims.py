@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._app import CredentialsOption, app, print_json, reported_errors, say
+from ._app import CredentialsOption, ForceOption, app, print_json, reported_errors, say
 
 claims_app = typer.Typer(help="Link the same claim across outlets, compare its figures, report conflicts.",
                          no_args_is_help=True)
@@ -17,7 +17,6 @@ app.add_typer(claims_app, name="claims")
 ConfigOption = Annotated[Optional[Path], typer.Option(
     "--config", help="Claims config TOML (default: $ANNOTATE_CONFIG_DIR/claims.toml, else the packaged one).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a machine-readable result on stdout.")]
-ForceOption = Annotated[bool, typer.Option("--force", help="Replace an existing output that this command did not write.")]
 
 
 @claims_app.command("link")
