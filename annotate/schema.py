@@ -10,7 +10,7 @@ import hashlib
 import json
 import os
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,23 +141,42 @@ def _check_schema(schema: Schema) -> None:
 # Label Studio labeling config
 
 
-def render_label_config(schema: Schema) -> str:
-    """The Label Studio labeling XML for this schema, built with ElementTree so that any value is escaped."""
+def render_label_config(schema: Schema, *, layers: Collection[str] | None = None, guidelines: Sequence[str] = (),
+                        guidelines_title: str = "", relation_labels: bool = True, hotkeys: bool = False) -> str:
+    """The Label Studio labeling XML for this schema, built with ElementTree so that any value is escaped.
+
+    The defaults give the project XML (configs/labeling.xml). A session's view passes `layers` (the layer names
+    to show), the short `guidelines` lines to show above the text, `relation_labels=False` (no Relations
+    control, so Label Studio draws links without a label across the text; the label follows from the ends) and
+    `hotkeys` (1, 2, ... on the first layer's labels).
+    """
+    shown = [layer for layer in schema.layers if layers is None or layer.name in layers]
     view = ET.Element("View")
     ET.SubElement(view, "Header", value="Mark claims, their sources and cues; link them; set attributes per region")
-    relations = ET.SubElement(view, "Relations")
-    for relation in schema.relations:
-        ET.SubElement(relations, "Relation", value=relation.name)
-    for layer in schema.layers:
+    if guidelines:
+        box = ET.SubElement(view, "View", style="background: #f6f6f6; padding: 4px 12px; border-radius: 4px")
+        ET.SubElement(box, "Header", value=guidelines_title or "Guidelines", size="5")
+        for line in guidelines:
+            ET.SubElement(box, "Header", value=line, size="6", underline="false")
+    if relation_labels:
+        relations = ET.SubElement(view, "Relations")
+        for relation in schema.relations:
+            ET.SubElement(relations, "Relation", value=relation.name)
+    for layer in shown:
         ET.SubElement(view, "Header", value=layer.title, size="6")
         labels = ET.SubElement(view, "Labels", name=layer.name, toName=TEXT_NAME, showInline="true")
-        for label in layer.labels:
+        for number, label in enumerate(layer.labels, start=1):
             attributes = {"value": label.name, "background": label.color}
             if label.hint:
                 attributes["hint"] = label.hint
+            if hotkeys and layer is schema.layers[0] and number <= 9:
+                attributes["hotkey"] = str(number)
             ET.SubElement(labels, "Label", attributes)
     ET.SubElement(view, "Text", name=TEXT_NAME, value=f"${TEXT_NAME}")
+    shown_labels = {label.name for layer in shown for label in layer.labels}
     for attribute in schema.attributes:
+        if attribute.label not in shown_labels:
+            continue
         panel = ET.SubElement(view, "View", visibleWhen="region-selected", whenLabelValue=attribute.label)
         ET.SubElement(panel, "Header", value=f"{attribute.label}: {attribute.name}", size="6")
         choices = ET.SubElement(panel, "Choices", name=attribute.name, toName=TEXT_NAME, perRegion="true",
