@@ -23,6 +23,7 @@ LABELING_XML_FILE = "labeling.xml"
 DEFAULT_SCHEMA_PATH = packaged_config_dir() / SCHEMA_FILE
 DEFAULT_LABELING_XML_PATH = packaged_config_dir() / LABELING_XML_FILE
 TEXT_NAME = "text"
+GUIDELINES_CLASS = "annotate-guidelines"
 
 
 @dataclass(frozen=True)
@@ -142,22 +143,31 @@ def _check_schema(schema: Schema) -> None:
 
 
 def render_label_config(schema: Schema, *, layers: Collection[str] | None = None, guidelines: Sequence[str] = (),
-                        guidelines_title: str = "", relation_labels: bool = True, hotkeys: bool = False) -> str:
+                        guidelines_title: str = "", relation_labels: bool = True, hotkeys: bool = False,
+                        region_labels: bool | None = None) -> str:
     """The Label Studio labeling XML for this schema, built with ElementTree so that any value is escaped.
 
     The defaults give the project XML (configs/labeling.xml). A session's view passes `layers` (the layer names
     to show), the short `guidelines` lines to show above the text, `relation_labels=False` (no Relations
     control, so Label Studio draws links without a label across the text; the label follows from the ends) and
-    `hotkeys` (1, 2, ... on the first layer's labels).
+    `hotkeys` (1, 2, ... on the first layer's labels) and `region_labels=True` (each region's label drawn after
+    its text, taking its own space, whatever the user's editor setting).
     """
     shown = [layer for layer in schema.layers if layers is None or layer.name in layers]
     view = ET.Element("View")
     ET.SubElement(view, "Header", value="Mark claims, their sources and cues; link them; set attributes per region")
     if guidelines:
-        box = ET.SubElement(view, "View", style="background: #f6f6f6; padding: 4px 12px; border-radius: 4px")
-        ET.SubElement(box, "Header", value=guidelines_title or "Guidelines", size="5")
+        # Label Studio draws every Header as a large title; the guidelines are a compact box of plain lines. No ">"
+        # in the CSS: Label Studio puts the escaped text into the page as it is.
+        style = ET.SubElement(view, "Style")
+        style.text = (f".{GUIDELINES_CLASS} {{ background: #f6f6f6; padding: 6px 12px; border-radius: 4px }} "
+                      f".{GUIDELINES_CLASS} * {{ font-size: 13px !important; line-height: 1.4 !important; "
+                      "margin: 0 !important; font-weight: normal !important } "
+                      f".{GUIDELINES_CLASS} :first-child {{ font-weight: 600 !important }}")
+        box = ET.SubElement(view, "View", className=GUIDELINES_CLASS)
+        ET.SubElement(box, "Header", value=guidelines_title or "Guidelines")
         for line in guidelines:
-            ET.SubElement(box, "Header", value=line, size="6", underline="false")
+            ET.SubElement(box, "Header", value=line)
     if relation_labels:
         relations = ET.SubElement(view, "Relations")
         for relation in schema.relations:
@@ -172,7 +182,9 @@ def render_label_config(schema: Schema, *, layers: Collection[str] | None = None
             if hotkeys and layer is schema.layers[0] and number <= 9:
                 attributes["hotkey"] = str(number)
             ET.SubElement(labels, "Label", attributes)
-    ET.SubElement(view, "Text", name=TEXT_NAME, value=f"${TEXT_NAME}")
+    text = ET.SubElement(view, "Text", name=TEXT_NAME, value=f"${TEXT_NAME}")
+    if region_labels is not None:
+        text.set("showLabels", "true" if region_labels else "false")
     shown_labels = {label.name for layer in shown for label in layer.labels}
     for attribute in schema.attributes:
         if attribute.label not in shown_labels:

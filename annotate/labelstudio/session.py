@@ -111,7 +111,7 @@ def session_view(schema: Schema, layers: Sequence[str]) -> str:
     attribution labels, and links drawn without labels (pull infers a link's label from its ends)."""
     title, lines = short_guidelines()
     return render_label_config(schema, layers=layers, guidelines=lines, guidelines_title=title,
-                               relation_labels=False, hotkeys=True)
+                               relation_labels=False, hotkeys=True, region_labels=True)
 
 
 # ---------------------------------------------------------------------------------------------------------
