@@ -36,12 +36,15 @@ def session_create_cli(
 ) -> None:
     """Create or extend a session: accounts, a plan with blind overlap, one project per annotator; idempotent."""
     from ..labelstudio.client import LabelStudioClient
-    from ..labelstudio.session import create_session
+    from ..labelstudio.session import check_name, create_session
+    from ..labelstudio.session_plan import check_options
     from ..records import read_docs
     from ..schema import load_schema
 
     with reported_errors():
         emails = [email.strip() for email in annotators.split(",") if email.strip()]
+        check_name(name)
+        check_options(emails, per_doc, overlap, order)  # before looking for a server: the fix is in the command line
         result = create_session(name, read_docs(predictions), emails, client=LabelStudioClient.from_environment(credentials),
                                 per_doc=per_doc, overlap=overlap, seed=seed, order=order,
                                 layers=[layer.strip() for layer in layers.split(",") if layer.strip()],

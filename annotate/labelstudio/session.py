@@ -19,7 +19,7 @@ import re
 import secrets
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -328,13 +328,28 @@ def pull_session(name: str, *, client: LabelStudioClient, base_dir: str | os.Pat
     `pull --project` writes (links drawn without a label get theirs from their ends)."""
     plan = require_plan(name, client, base_dir)
     ends = relation_labels_by_ends(schema or load_schema())
+    names = options.get("annotator_names") or {}
     docs: list[AnnotatedDoc] = []
     summaries: list[PullSummary] = []
     for email in plan.annotators:
-        found, summary = pull(project=project_title(name, email), client=client, relation_by_ends=ends, **options)
-        docs += found
+        title = project_title(name, email)
+        found, summary = pull(project=title, client=client, relation_by_ends=ends, **options)
+        # Any user can annotate in any project on the open-source server; a project's records are its annotator's.
+        owner = names.get(email, email)
+        strangers = sorted({doc.annotator or "" for doc in found if doc.annotator != owner and not _is_model(doc)})
+        if strangers:
+            summary = replace(summary, problems=(*summary.problems, f"project {title!r}: annotations by "
+                              f"{', '.join(strangers)} left out; only {owner}'s work in this project is pulled"))
+        seen = {(doc.doc_id, doc.annotator) for doc in docs}
+        # An overlap document's predictions are in each of its projects: keep them once.
+        docs += [doc for doc in found if doc.annotator == owner or (_is_model(doc) and (doc.doc_id, doc.annotator) not in seen)]
         summaries.append(summary)
     return _in_plan_order(docs, plan), merge_summaries(summaries)
+
+
+def _is_model(doc: AnnotatedDoc) -> bool:
+    """A prediction record (--include-predictions), named by its model_version."""
+    return "ls_prediction_id" in doc.meta
 
 
 def _in_plan_order(docs: list[AnnotatedDoc], plan: SessionPlan) -> list[AnnotatedDoc]:
@@ -432,7 +447,7 @@ def session_status(name: str, *, client: LabelStudioClient, base_dir: str | os.P
         tasks = client.export(project.id)
         progress.append(_progress(email, project.id, len(plan.docs_of(email)), tasks, ids.get(email.lower())))
         found, _ = docs_from_export(tasks, annotator_names=users, relation_by_ends=ends)
-        records += found
+        records += [doc for doc in found if doc.annotator == email]
 
     done = {(doc.doc_id, doc.annotator) for doc in records}
     complete = sorted(doc_id for doc_id in plan.overlap_docs
