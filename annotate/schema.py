@@ -156,14 +156,16 @@ def render_label_config(schema: Schema, *, layers: Collection[str] | None = None
     shown = [layer for layer in schema.layers if layers is None or layer.name in layers]
     view = ET.Element("View")
     ET.SubElement(view, "Header", value="Mark claims, their sources and cues; link them; set attributes per region")
+    # No ">" in this CSS: Label Studio puts the escaped text into the page as it is.
+    css = []
+    if guidelines:  # Label Studio draws every Header as a large title; the guidelines are a box of plain lines
+        css += [f".{GUIDELINES_CLASS} {{ background: #f6f6f6; padding: 6px 12px; border-radius: 4px }}",
+                f".{GUIDELINES_CLASS} * {{ font-size: 13px !important; line-height: 1.4 !important; "
+                "margin: 0 !important; font-weight: normal !important }",
+                f".{GUIDELINES_CLASS} :first-child {{ font-weight: 600 !important }}"]
+    if css:
+        ET.SubElement(view, "Style").text = " ".join(css)
     if guidelines:
-        # Label Studio draws every Header as a large title; the guidelines are a compact box of plain lines. No ">"
-        # in the CSS: Label Studio puts the escaped text into the page as it is.
-        style = ET.SubElement(view, "Style")
-        style.text = (f".{GUIDELINES_CLASS} {{ background: #f6f6f6; padding: 6px 12px; border-radius: 4px }} "
-                      f".{GUIDELINES_CLASS} * {{ font-size: 13px !important; line-height: 1.4 !important; "
-                      "margin: 0 !important; font-weight: normal !important } "
-                      f".{GUIDELINES_CLASS} :first-child {{ font-weight: 600 !important }}")
         box = ET.SubElement(view, "View", className=GUIDELINES_CLASS)
         ET.SubElement(box, "Header", value=guidelines_title or "Guidelines")
         for line in guidelines:

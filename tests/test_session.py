@@ -8,6 +8,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import httpx
 import pytest
 
 from annotate.labelstudio.client import Connection, LabelStudioClient, login_token
@@ -135,9 +136,14 @@ def test_annotators_work_with_their_own_tokens_and_status_pull_and_agree_match(l
             person.create_annotation(tasks[doc_id], doc_to_results(edited, schema, relation_labels=False), lead_time=20.0 + index)
             expected[(doc_id, email)] = edited
             submitted[email] += 1
-        skipped = [d for d in tasks if d not in mine_overlap and d not in single][:1]
-        for doc_id in skipped:
-            person.create_annotation(tasks[doc_id], [], was_cancelled=True)
+        skipped, drafted = [d for d in tasks if d not in mine_overlap and d not in single][:2]
+        person.create_annotation(tasks[skipped], [], was_cancelled=True)
+        # A draft, as the editor autosaves one (the SDK has no call for it: the same request as the UI's).
+        draft = httpx.post(f"{label_studio.url}/api/tasks/{tasks[drafted]}/drafts", timeout=60, trust_env=False,
+                           headers={"Authorization": f"Token {token}"},
+                           json={"result": doc_to_results(_edit(by_id[drafted], False), schema, relation_labels=False),
+                                 "lead_time": 3.0})
+        assert draft.status_code == 201, draft.text
 
     pulled = folder / "pulled.jsonl"
     run_cli("pull", "--session", name, "--session-dir", folder / "sessions", "-o", pulled, env=label_studio.env, check=True)
@@ -154,7 +160,7 @@ def test_annotators_work_with_their_own_tokens_and_status_pull_and_agree_match(l
                                 env=label_studio.env, check=True).stdout)
     for email in PEOPLE:
         row = status["annotators"][email]
-        assert (row["submitted"], row["skipped"], row["drafts"]) == (submitted[email], 1, 0)
+        assert (row["submitted"], row["skipped"], row["drafts"]) == (submitted[email], 1, 1)
         assert row["assigned"] == sum(email in d["annotators"] for d in plan["documents"])
         assert row["median_lead_time_s"] is not None and row["last_activity"]
     assert status["overlap"]["documents"] == 8 and status["overlap"]["complete"] == 8
@@ -169,6 +175,11 @@ def test_annotators_work_with_their_own_tokens_and_status_pull_and_agree_match(l
     assert spans_f1["value"] == everything["spans"]["exact"]["micro"]["f1"]["value"]
     assert token_alpha["value"] == everything["tokens"]["alpha"]["value"]
     assert 0 < spans_f1["value"] < 1 and spans_f1["ci_low"] <= spans_f1["value"] <= spans_f1["ci_high"]
+
+    # An adjudicator gets the overlap documents' versions side by side in the session's review project.
+    pushed = json.loads(run_cli("push", "--adjudicate", only_overlap, "--session", name, "--json",
+                                env=label_studio.env, check=True).stdout)
+    assert pushed["project"] == f"{name} · review" and pushed["tasks_created"] == 8 and pushed["predictions_created"] == 16
 
 
 @pytest.mark.integration
@@ -228,3 +239,12 @@ def test_the_short_guidelines_are_word_for_word_in_the_docs():
     guide = (Path(__file__).resolve().parents[1] / "docs" / "guidelines.md").read_text(encoding="utf-8")
     _, lines = short_guidelines()
     assert lines and all(line in guide for line in lines)
+
+
+def test_push_takes_a_session_only_with_adjudicate(run_cli, tmp_path):
+    predictions = tmp_path / "predictions.jsonl"
+    write_docs(predictions, [news(0)])
+    done = run_cli("push", predictions, "--session", "s")
+    assert done.returncode == 1
+    assert done.stderr.strip() == ("Error: --session goes with --adjudicate and replaces --project (a session's "
+                                   "annotator projects are filled by `annotate session create`)")
