@@ -149,7 +149,7 @@ def test_two_annotators_correct_the_same_overlap_article_in_chromium(label_studi
     others = [AnnotatedDoc(make_doc_id(text), text, "model:rules@1", (_span(text, "q1", "said" if "said" in text else "announced", "CUE"),))
               for text in OTHER]
     article = article_prediction()
-    # Three documents: the article in the overlap (seed 3 draws it; its low score puts it first), the others one each.
+    # Three documents: the article in the overlap (seed 3 draws it; the least certain model spans put it first), the others one each.
     result = create_session(name, [article, *others], PEOPLE, client=label_studio.client(), per_doc=2, overlap=0.34,
                             seed=3, base_dir=tmp_path)
     plan = result.plan

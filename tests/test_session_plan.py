@@ -80,9 +80,10 @@ def test_too_few_unclustered_documents_shrink_the_overlap_with_a_note():
     assert plan.notes and "2 documents, not 5" in plan.notes[0]
 
 
-def test_uncertain_first_puts_the_least_confident_documents_first():
-    items = [PlanDoc("a", score=0.9), PlanDoc("b"), PlanDoc("c", score=0.2), PlanDoc("d", score=0.5)]
-    assert make_plan("s", items, PEOPLE, per_doc=1, overlap=0).documents == ("c", "d", "a", "b")
+def test_uncertain_first_puts_the_documents_the_model_is_least_sure_of_first():
+    items = [PlanDoc("a", uncertainty=(0.2, 0.2)), PlanDoc("b"), PlanDoc("c", uncertainty=(1.0, 0.5)),
+             PlanDoc("d", uncertainty=(1.0, 0.7))]
+    assert make_plan("s", items, PEOPLE, per_doc=1, overlap=0).documents == ("d", "c", "a", "b")
     assert make_plan("s", items, PEOPLE, per_doc=1, overlap=0, order="file").documents == ("a", "b", "c", "d")
 
 

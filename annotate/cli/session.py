@@ -26,7 +26,7 @@ def session_create_cli(
     per_doc: Annotated[int, typer.Option("--per-doc", help="Annotators per overlap document (K).")] = 2,
     overlap: Annotated[float, typer.Option("--overlap", help="Fraction of documents in the overlap set, annotated blind by K people each.")] = 0.2,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the assignment: the same input and seed give the same plan.")] = 0,
-    order: Annotated[str, typer.Option("--order", help="Task order: uncertain-first (lowest pre-annotation score first) or file.")] = "uncertain-first",
+    order: Annotated[str, typer.Option("--order", help="Task order, as for push: uncertain-first (documents the model is least sure of first) or file.")] = "uncertain-first",
     layers: Annotated[str, typer.Option("--layers", help="Layers to show and pre-fill: attribution, or attribution,entities.")] = "attribution",
     show_passwords: Annotated[bool, typer.Option("--show-passwords", help="Also print the new accounts' passwords (stdout).")] = False,
     session_dir: SessionDirOption = None,

@@ -23,19 +23,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ConfigError
-
-ORDERS = ("uncertain-first", "file")
+from ..ordering import ORDERS, doc_uncertainty
 PLAN_FORMAT = 1
 EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,.]+$")
 
 
 @dataclass(frozen=True)
 class PlanDoc:
-    """What the plan needs to know of a document: its id, its near-duplicate cluster, its prediction score."""
+    """What the plan needs to know of a document: its id, its near-duplicate cluster, how unsure its model is."""
 
     doc_id: str
     cluster: str | None = None  # ingest's meta.cluster; None or the doc's own id when it has no near-duplicates
-    score: float | None = None  # the mean pre-annotation score: uncertain-first puts low scores first
+    uncertainty: tuple[float, float] | None = None  # ordering.doc_uncertainty: uncertain-first puts high ones first
 
 
 @dataclass(frozen=True)
@@ -121,10 +120,10 @@ def overlap_size(overlap: float, n_docs: int) -> int:
 
 
 def _ordered(docs: Sequence[PlanDoc], order: str) -> list[PlanDoc]:
+    """`push --order`'s order (annotate/ordering.py): the model's least certain documents first, unscored last."""
     if order == "file":
         return list(docs)
-    # Least confident pre-annotation first; documents without a score keep their place after the scored ones.
-    return sorted(docs, key=lambda doc: (doc.score is None, doc.score if doc.score is not None else 0.0))
+    return sorted(docs, key=lambda doc: (doc.uncertainty is None, tuple(-value for value in doc.uncertainty or ())))
 
 
 def make_plan(name: str, docs: Sequence[PlanDoc], annotators: Sequence[str], *, per_doc: int = 2,
@@ -230,15 +229,12 @@ def _check_extension(previous: SessionPlan, name: str, annotators: list[str], pe
 
 
 def plan_docs(records: Sequence[Any]) -> list[PlanDoc]:
-    """PlanDocs from grouped records (sync.group_documents' documents): cluster from meta, mean model score."""
-    from .results import prediction_score
-
+    """PlanDocs from grouped records (sync.group_documents' documents): cluster from meta, the model's uncertainty."""
     found = []
     for document in records:
         cluster = document.first.meta.get("cluster") if isinstance(document.first.meta, Mapping) else None
-        scored = [prediction_score(doc) for doc in document.versions.values() if any(s.score is not None for s in doc.spans)]
         found.append(PlanDoc(document.doc_id, cluster if isinstance(cluster, str) else None,
-                             min(scored) if scored else None))
+                             doc_uncertainty(list(document.versions.values()))))
     return found
 
 

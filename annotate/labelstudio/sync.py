@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, RecordError, SchemaError, ServerError
-from ..records import AnnotatedDoc, write_text_atomic
+from ..io import write_text_atomic
+from ..records import AnnotatedDoc
 from ..schema import TEXT_NAME, Schema, load_schema, render_label_config, validate_docs
 from .client import AmbiguousWriteError, Fingerprint, LabelStudioClient, Project, label_config_problems
 from .results import PullSummary, doc_to_prediction, docs_from_export, task_data
