@@ -194,6 +194,34 @@ def test_a_session_name_that_exists_with_other_annotators_is_refused(label_studi
         "another session name")
 
 
+@pytest.mark.integration
+def test_a_new_annotator_and_new_documents_extend_the_plan_without_moving_started_work(label_studio, run_cli, session):
+    """Runs after the annotations above: the documents people started on stay where they are."""
+    client = label_studio.client()
+    name, folder = session["name"], session["folder"]
+    before = {d["doc_id"]: d["annotators"] for d in session["plan"]["documents"]}
+    started = set()
+    for email in PEOPLE:
+        project = client.find_project(project_title(name, email))
+        started |= {str(task["data"]["doc_id"]) for task in client.export(project.id) if task.get("annotations")}
+    assert started
+    more = folder / "more.jsonl"
+    write_docs(more, [*read_docs(session["predictions"]), news(20), news(21)])
+    newcomer = "dana.berg@example.org"
+    args = ["session", "create", name, more, "--annotators", ",".join([*PEOPLE, newcomer]), "--per-doc", 2,
+            "--overlap", 0.4, "--seed", 11, "--session-dir", folder / "sessions", "--json"]
+    summary = json.loads(run_cli(*args, env=label_studio.env, check=True).stdout)
+    assert summary["users_created"] == [newcomer] and summary["documents"] == 22
+    plan = {d["doc_id"]: d["annotators"] for d in
+            json.loads((folder / "sessions" / name / "plan.json").read_text())["documents"]}
+    assert all(plan[doc_id] == before[doc_id] for doc_id in started)
+    theirs = [doc_id for doc_id, who in plan.items() if newcomer in who]
+    assert theirs and not set(theirs) & started
+    for email in [*PEOPLE, newcomer]:  # every project holds exactly its plan
+        docs = sorted(doc_id for _, doc_id in task_docs(client, project_title(name, email)))
+        assert docs == sorted(doc_id for doc_id, who in plan.items() if email in who)
+
+
 @pytest.mark.parametrize("options,message", [
     (["--annotators", "ana@example.org,bob@example"], "invalid annotator email 'bob@example': give addresses like "
                                                        "name@example.org, separated by commas"),

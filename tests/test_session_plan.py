@@ -110,6 +110,11 @@ def test_a_new_annotator_takes_over_only_documents_nobody_started():
     assert spread(grown) <= 1
     assert len(grown.overlap_docs) == 8
     assert first.overlap_docs & started <= grown.overlap_docs
+    # Only what the newcomer takes over moves, one person's share at a time; nothing moves between the others.
+    moved = [d for d in first.documents if grown.assignments[d] != first.assignments[d]]
+    assert len(moved) == grown.loads()[newcomer]
+    assert all(len(set(first.assignments[d]) - set(grown.assignments[d])) == 1 and newcomer in grown.assignments[d]
+               for d in moved)
 
 
 def test_the_plan_survives_json():

@@ -9,8 +9,9 @@ documents to the least-loaded one, so loads differ by at most one whenever clust
 Ties are broken by a seeded hash of the email, and the overlap set is drawn by a seeded hash of each doc_id, so a
 document's fate does not depend on which other documents are in the file.
 
-Extending a plan (more documents, more annotators) never moves a pinned document (one somebody has started on);
-with the same annotators nothing already planned moves at all, so running `session create` twice changes nothing.
+Extending a plan never moves a pinned document (one somebody has started on). New documents are dealt out as
+above; new annotators then take over as few planned, unstarted documents as balance needs. With the same annotators
+nothing already planned moves at all, so running `session create` twice changes nothing.
 """
 
 from __future__ import annotations
@@ -132,8 +133,8 @@ def make_plan(name: str, docs: Sequence[PlanDoc], annotators: Sequence[str], *, 
     """A new plan, or `previous` extended with the documents and annotators it lacks.
 
     `pinned`: doc_ids of `previous` that must keep their annotators (someone started on them, or they cannot be
-    pushed again). When `annotators` adds people, the other planned documents are dealt out again so that the
-    newcomers get a fair share; otherwise every planned document stays where it is.
+    pushed again). When `annotators` adds people, they get the new documents first and then as many unpinned planned
+    documents as balance needs; otherwise every planned document stays where it is.
     """
     annotators = list(annotators)
     check_options(annotators, per_doc, overlap, order)
@@ -158,10 +159,7 @@ def make_plan(name: str, docs: Sequence[PlanDoc], annotators: Sequence[str], *, 
     # A cluster is named by its smallest doc_id, which itself carries no cluster mark when it is that id.
     clustered = {doc_id for group in members.values() if len(group) > 1 for doc_id in group}
 
-    kept: dict[str, tuple[str, ...]] = {}
-    if previous is not None:
-        grown = tuple(annotators) != previous.annotators
-        kept = {doc_id: who for doc_id, who in previous.assignments.items() if not grown or doc_id in pinned}
+    kept = dict(previous.assignments) if previous is not None else {}
     loads = {annotator: 0 for annotator in annotators}
     for who in kept.values():
         for annotator in who:
@@ -205,11 +203,34 @@ def make_plan(name: str, docs: Sequence[PlanDoc], annotators: Sequence[str], *, 
             loads[owner] += len(unit) - 1
         for doc_id in unit:
             assignments[doc_id] = (owner,)
+    if previous is not None and tuple(annotators) != previous.annotators:
+        _rebalance(assignments, loads, tie, [d for d in reversed(previous.documents)
+                                             if d not in pinned and d not in clustered])
     return SessionPlan(name=name, annotators=tuple(annotators), per_doc=per_doc, overlap=overlap, seed=seed,
                        order=order, documents=tuple(documents), assignments=assignments,
                        overlap_docs=frozenset(overlap_docs),
                        clusters={doc_id: clusters[doc_id] for doc_id in documents if doc_id in clusters},
                        notes=tuple(notes))
+
+
+def _rebalance(assignments: dict[str, tuple[str, ...]], loads: dict[str, int], tie: Mapping[str, str],
+               movable: list[str]) -> None:
+    """Hand planned documents from the most loaded annotators to the least loaded (the newcomers) until loads
+    differ by at most one, moving as few as possible: each move takes one document from one person, the last
+    planned first (the furthest from being reached in their queue); pinned and clustered documents never move."""
+    while True:
+        by_load = sorted(loads, key=lambda a: (loads[a], tie[a]))
+        receiver = by_load[0]
+        move = next(((doc_id, giver) for giver in reversed(by_load) if loads[giver] - loads[receiver] > 1
+                     for doc_id in movable if giver in assignments[doc_id] and receiver not in assignments[doc_id]),
+                    None)
+        if move is None:
+            return
+        doc_id, giver = move
+        assignments[doc_id] = tuple(receiver if a == giver else a for a in assignments[doc_id])
+        loads[giver] -= 1
+        loads[receiver] += 1
+        movable.remove(doc_id)
 
 
 def _check_extension(previous: SessionPlan, name: str, annotators: list[str], per_doc: int, overlap: float,
