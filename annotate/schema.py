@@ -10,7 +10,7 @@ import hashlib
 import json
 import os
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +23,7 @@ LABELING_XML_FILE = "labeling.xml"
 DEFAULT_SCHEMA_PATH = packaged_config_dir() / SCHEMA_FILE
 DEFAULT_LABELING_XML_PATH = packaged_config_dir() / LABELING_XML_FILE
 TEXT_NAME = "text"
+GUIDELINES_CLASS = "annotate-guidelines"
 
 
 @dataclass(frozen=True)
@@ -141,23 +142,55 @@ def _check_schema(schema: Schema) -> None:
 # Label Studio labeling config
 
 
-def render_label_config(schema: Schema) -> str:
-    """The Label Studio labeling XML for this schema, built with ElementTree so that any value is escaped."""
+def render_label_config(schema: Schema, *, layers: Collection[str] | None = None, guidelines: Sequence[str] = (),
+                        guidelines_title: str = "", relation_labels: bool = True, hotkeys: bool = False,
+                        region_labels: bool | None = None) -> str:
+    """The Label Studio labeling XML for this schema, built with ElementTree so that any value is escaped.
+
+    The defaults give the project XML (configs/labeling.xml). A session's view passes `layers` (the layer names
+    to show), the short `guidelines` lines to show above the text, `relation_labels=False` (no Relations
+    control, so Label Studio draws links without a label across the text; the label follows from the ends) and
+    `hotkeys` (1, 2, ... on the first layer's labels) and `region_labels=True` (each region's label drawn after
+    its text, taking its own space, whatever the user's editor setting).
+    """
+    shown = [layer for layer in schema.layers if layers is None or layer.name in layers]
     view = ET.Element("View")
     ET.SubElement(view, "Header", value="Mark claims, their sources and cues; link them; set attributes per region")
-    relations = ET.SubElement(view, "Relations")
-    for relation in schema.relations:
-        ET.SubElement(relations, "Relation", value=relation.name)
-    for layer in schema.layers:
+    # No ">" in this CSS: Label Studio puts the escaped text into the page as it is.
+    css = []
+    if guidelines:  # Label Studio draws every Header as a large title; the guidelines are a box of plain lines
+        css += [f".{GUIDELINES_CLASS} {{ background: #f6f6f6; padding: 6px 12px; border-radius: 4px }}",
+                f".{GUIDELINES_CLASS} * {{ font-size: 13px !important; line-height: 1.4 !important; "
+                "margin: 0 !important; font-weight: normal !important }",
+                f".{GUIDELINES_CLASS} :first-child {{ font-weight: 600 !important }}"]
+    if css:
+        ET.SubElement(view, "Style").text = " ".join(css)
+    if guidelines:
+        box = ET.SubElement(view, "View", className=GUIDELINES_CLASS)
+        ET.SubElement(box, "Header", value=guidelines_title or "Guidelines")
+        for line in guidelines:
+            ET.SubElement(box, "Header", value=line)
+    if relation_labels:
+        relations = ET.SubElement(view, "Relations")
+        for relation in schema.relations:
+            ET.SubElement(relations, "Relation", value=relation.name)
+    for layer in shown:
         ET.SubElement(view, "Header", value=layer.title, size="6")
         labels = ET.SubElement(view, "Labels", name=layer.name, toName=TEXT_NAME, showInline="true")
-        for label in layer.labels:
+        for number, label in enumerate(layer.labels, start=1):
             attributes = {"value": label.name, "background": label.color}
             if label.hint:
                 attributes["hint"] = label.hint
+            if hotkeys and layer is schema.layers[0] and number <= 9:
+                attributes["hotkey"] = str(number)
             ET.SubElement(labels, "Label", attributes)
-    ET.SubElement(view, "Text", name=TEXT_NAME, value=f"${TEXT_NAME}")
+    text = ET.SubElement(view, "Text", name=TEXT_NAME, value=f"${TEXT_NAME}")
+    if region_labels is not None:
+        text.set("showLabels", "true" if region_labels else "false")
+    shown_labels = {label.name for layer in shown for label in layer.labels}
     for attribute in schema.attributes:
+        if attribute.label not in shown_labels:
+            continue
         panel = ET.SubElement(view, "View", visibleWhen="region-selected", whenLabelValue=attribute.label)
         ET.SubElement(panel, "Header", value=f"{attribute.label}: {attribute.name}", size="6")
         choices = ET.SubElement(panel, "Choices", name=attribute.name, toName=TEXT_NAME, perRegion="true",

@@ -99,7 +99,8 @@ def server_stop_cli(data_dir: DataDirOption = None) -> None:
 @app.command("push")
 def push_cli(
     input_path: Annotated[Optional[Path], typer.Argument(help="AnnotatedDoc JSONL: articles and/or predictions.", show_default=False)] = None,
-    project: Annotated[str, typer.Option("--project", help="Label Studio project title (created if missing).")] = ...,
+    project: Annotated[Optional[str], typer.Option("--project", help="Label Studio project title (created if missing).")] = None,
+    session: Annotated[Optional[str], typer.Option("--session", help="With --adjudicate: the session's review project, 'NAME · review'.")] = None,
     adjudicate: Annotated[Optional[Path], typer.Option("--adjudicate", help="Conflicts JSONL: one task per doc_id with each annotator's version as a prediction tab.")] = None,
     chunk_size: Annotated[int, typer.Option("--chunk-size", help="Tasks per import request; a killed push resumes after the last chunk that landed.")] = 1000,
     force: Annotated[bool, typer.Option("--force", help="Replace what is in the way: the labeling config even if existing annotations would be orphaned, and the task of a doc_id whose text changed (deleted with its predictions and annotations, then created with the new text).")] = False,
@@ -121,6 +122,15 @@ def push_cli(
     with reported_errors():
         if (input_path is None) == (adjudicate is None):
             raise ConfigError("give exactly one input: a JSONL file, or --adjudicate conflicts.jsonl")
+        if session is not None:
+            from ..labelstudio.session import review_title
+
+            if adjudicate is None or project is not None:
+                raise ConfigError("--session goes with --adjudicate and replaces --project (a session's annotator "
+                                  "projects are filled by `annotate session create`)")
+            project = review_title(session)
+        if project is None:
+            raise ConfigError("give --project NAME (or --session NAME with --adjudicate)")
         source = adjudicate or input_path
         check_order(order)
         schema = load_schema(schema_path)
@@ -144,7 +154,9 @@ def push_cli(
 
 @app.command("pull")
 def pull_cli(
-    project: Annotated[str, typer.Option("--project", help="Label Studio project title.")] = ...,
+    project: Annotated[Optional[str], typer.Option("--project", help="Label Studio project title.")] = None,
+    session: Annotated[Optional[str], typer.Option("--session", help="A session's name: merge all its annotators' projects into one file.")] = None,
+    session_dir: Annotated[Optional[Path], typer.Option("--session-dir", help="Folder of session plans (default: $ANNOTATE_SESSION_DIR, else .annotate/sessions).")] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the AnnotatedDoc JSONL (atomically).")] = ...,
     include_predictions: Annotated[bool, typer.Option("--include-predictions", help="Also write each prediction as a record named by its model_version.")] = False,
     reviewed_only: Annotated[bool, typer.Option("--reviewed-only", help="Keep only annotations an adjudicator marked as ground truth.")] = False,
@@ -155,6 +167,7 @@ def pull_cli(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
 ) -> None:
     """Pull submitted annotations: one record per (task, annotation), lossless, offsets checked."""
+    from ..errors import ConfigError
     from ..labelstudio.client import LabelStudioClient
     from ..labelstudio.sync import load_annotator_names, pull
     from ..io import guard_output, looks_like_records
@@ -164,9 +177,17 @@ def pull_cli(
         # Before the download: a pull must not fetch everything and then find it cannot write.
         guard_output(output, inputs=[annotator_names] if annotator_names else [], ours=looks_like_records, force=force)
         names = load_annotator_names(annotator_names) if annotator_names else None
+        if (project is None) == (session is None):
+            raise ConfigError("give exactly one of --project NAME and --session NAME")
         client = LabelStudioClient.from_environment(credentials)
-        docs, summary = pull(project=project, client=client, include_predictions=include_predictions,
-                             reviewed_only=reviewed_only, annotator_names=names, strict=strict)
+        options = {"include_predictions": include_predictions, "reviewed_only": reviewed_only,
+                   "annotator_names": names, "strict": strict}
+        if session is not None:
+            from ..labelstudio.session import pull_session
+
+            docs, summary = pull_session(session, client=client, base_dir=session_dir, **options)
+        else:
+            docs, summary = pull(project=project, client=client, **options)
         warn((*summary.reanchored, *summary.dropped_regions, *summary.problems))
         count = write_docs(output, docs)
         if as_json:

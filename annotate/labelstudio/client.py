@@ -201,6 +201,14 @@ class LabelStudioClient:
         return Project(id=int(found.id), title=str(found.title), label_config=str(found.label_config or ""),
                        created_at=_iso(found.created_at) or "")
 
+    def find_projects(self, title_part: str) -> list[Project]:
+        """Every project whose title contains `title_part`, oldest first."""
+        found = self._call(f"look up projects titled {title_part!r}…", lambda: list(self._sdk.projects.list(
+            title=title_part, include="id,title,label_config,created_at")))
+        return [Project(id=int(p.id), title=str(p.title), label_config=str(p.label_config or ""),
+                        created_at=_iso(p.created_at) or "") for p in sorted(found, key=lambda p: p.id)
+                if title_part in str(p.title)]
+
     def get_project(self, project_id: int) -> Project:
         found = self._call(f"read project {project_id}", lambda: self._sdk.projects.get(id=project_id))
         return Project(id=int(found.id), title=str(found.title), label_config=str(found.label_config or ""),
@@ -291,11 +299,78 @@ class LabelStudioClient:
             return json.loads(b"".join(chunks))
         return self._call(f"export project {project_id}", fetch)
 
+    # -----------------------------------------------------------------------------------------------------
+    # Session support: annotator accounts with passwords, project descriptions
+
+    def sign_up(self, email: str, password: str) -> int:
+        """Create a user who can log in with `password`: Label Studio's own signup form, through the
+        organisation's invite link (its user API cannot set passwords). Returns the new user's id."""
+        invite = self._call("read the organisation's invite link",
+                            self._sdk.organizations.invites.get_invite_link)
+        link = str(invite.invite_url)
+        with _web_session(self.url) as web:
+            try:
+                page = web.get(link)
+                answer = web.post(link, data={"email": email, "password": password,
+                                              "csrfmiddlewaretoken": web.cookies.get("csrftoken", "")},
+                                  headers={"Referer": self.url + link})
+                user = web.get("/api/current-user/whoami") if answer.status_code == 302 else None
+            except httpx.HTTPError as error:
+                raise ServerError(f"cannot sign up {email} at {self.url}: {type(error).__name__}") from None
+        if page.status_code != 200 or user is None or user.status_code != 200:
+            raise ServerError(f"Label Studio at {self.url} refused to sign up {email} through its invite link "
+                              f"(HTTP {answer.status_code}): {_form_errors(answer.text)}")
+        return int(user.json()["id"])
+
+    def project_description(self, project_id: int) -> str:
+        found = self._call(f"read project {project_id}", lambda: self._sdk.projects.get(id=project_id))
+        return str(found.description or "")
+
+    def set_project_description(self, project_id: int, description: str) -> None:
+        self._call(f"update the description of project {project_id}",
+                   lambda: self._sdk.projects.update(id=project_id, description=description))
+
     def close(self) -> None:
         try:
             self._sdk._client_wrapper.httpx_client.httpx_client.close()
         except AttributeError:
             pass
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Logging in as a person (the web form), for annotators' own API tokens
+
+
+def _web_session(url: str) -> httpx.Client:
+    """A cookie session for Label Studio's HTML forms; loopback never goes through a proxy."""
+    loopback = httpx.URL(url).host in ("127.0.0.1", "localhost", "::1")
+    return httpx.Client(base_url=url, trust_env=not loopback, follow_redirects=False, timeout=60.0)
+
+
+def _form_errors(page: str) -> str:
+    """The error texts of a Django form page, or a short excerpt."""
+    import re
+
+    found = [re.sub(r"<[^>]+>", "", item).strip() for item in re.findall(r'class="[^"]*error[^"]*"[^>]*>(.*?)</', page, re.S)]
+    found = [item for item in found if item]
+    return "; ".join(found[:3]) if found else _excerpt(page, 200)
+
+
+def login_token(url: str, email: str, password: str) -> str:
+    """A user's own API token, got by logging in with their password (what an annotator can do for themselves)."""
+    with _web_session(url) as web:
+        try:
+            web.get("/user/login/")
+            answer = web.post("/user/login/", data={"email": email, "password": password,
+                                                    "csrfmiddlewaretoken": web.cookies.get("csrftoken", "")},
+                              headers={"Referer": url.rstrip("/") + "/user/login/"})
+            token = web.get("/api/current-user/token") if answer.status_code == 302 else None
+        except httpx.HTTPError as error:
+            raise ServerError(f"cannot log in to {url} as {email}: {type(error).__name__}") from None
+    if token is None or token.status_code != 200:
+        raise ServerError(f"Label Studio at {url} refused the login of {email}; check the password in the "
+                          "session's credentials file")
+    return str(token.json()["token"])
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -33,8 +33,9 @@ PULL_META_KEYS = ("ls_task_id", "ls_annotation_id", "ls_prediction_id", "ground_
 # Records -> Label Studio
 
 
-def doc_to_results(doc: AnnotatedDoc, schema: Schema) -> list[dict[str, Any]]:
-    """The Label Studio result list for one record: spans (each followed by its attributes), then relations."""
+def doc_to_results(doc: AnnotatedDoc, schema: Schema, *, relation_labels: bool = True) -> list[dict[str, Any]]:
+    """The Label Studio result list for one record: spans (each followed by its attributes), then relations
+    (without their labels if not `relation_labels`: a session's view draws no label; pull infers it from the ends)."""
     layers = {label.name: layer.name for layer in schema.layers for label in layer.labels}  # label -> its control
     results: list[dict[str, Any]] = []
     for span in doc.spans:
@@ -50,8 +51,8 @@ def doc_to_results(doc: AnnotatedDoc, schema: Schema) -> list[dict[str, Any]]:
             results.append({"id": span.id, "from_name": name, "to_name": TEXT_NAME, "type": "choices",
                             "value": {**region, "choices": [value]}})
     for relation in doc.relations:
-        results.append({"from_id": relation.from_id, "to_id": relation.to_id, "type": "relation",
-                        "direction": "right", "labels": [relation.label]})
+        link = {"from_id": relation.from_id, "to_id": relation.to_id, "type": "relation", "direction": "right"}
+        results.append({**link, "labels": [relation.label]} if relation_labels else link)
     return results
 
 
@@ -61,11 +62,20 @@ def prediction_score(doc: AnnotatedDoc) -> float:
     return round(sum(scores) / len(scores), 6) if scores else 1.0
 
 
-def doc_to_prediction(doc: AnnotatedDoc, schema: Schema) -> dict[str, Any]:
+def doc_to_prediction(doc: AnnotatedDoc, schema: Schema, *, relation_labels: bool = True) -> dict[str, Any]:
     """A Label Studio prediction whose model_version is the record's annotator (a model, or a person under review)."""
     if not doc.annotator:
         raise SchemaError(f"doc {doc.doc_id}: a record without an annotator has no predictions to send")
-    return {"model_version": doc.annotator, "score": prediction_score(doc), "result": doc_to_results(doc, schema)}
+    return {"model_version": doc.annotator, "score": prediction_score(doc),
+            "result": doc_to_results(doc, schema, relation_labels=relation_labels)}
+
+
+def relation_labels_by_ends(schema: Schema) -> dict[tuple[str, str], str]:
+    """(from label, to label) -> the relation name, for the pairs of labels that only one relation joins."""
+    named: dict[tuple[str, str], list[str]] = {}
+    for relation in schema.relations:
+        named.setdefault((relation.from_label, relation.to_label), []).append(relation.name)
+    return {ends: names[0] for ends, names in named.items() if len(names) == 1}
 
 
 def task_data(doc: AnnotatedDoc) -> dict[str, Any]:
@@ -115,8 +125,13 @@ def nearest_occurrence(text: str, needle: str, near: int) -> int | None:
 
 
 def doc_from_results(results: Sequence[Mapping[str, Any]], *, doc_id: str, text: str, annotator: str,
-                     meta: Mapping[str, Any] | None = None, where: str = "") -> tuple[AnnotatedDoc, list[RegionIssue], list[str]]:
+                     meta: Mapping[str, Any] | None = None, where: str = "",
+                     relation_by_ends: Mapping[tuple[str, str], str] | None = None
+                     ) -> tuple[AnnotatedDoc, list[RegionIssue], list[str]]:
     """Rebuild one record from a Label Studio result list: spans, their attributes, relations.
+
+    A relation without a label gets the one `relation_by_ends` gives for its ends' labels (a session's view
+    draws links without labels); otherwise it is dropped and reported.
 
     Returns the record, the regions whose offsets had to be re-anchored or dropped, and other problems
     (unlabelled relations, attributes without a region), each naming `where`.
@@ -204,6 +219,9 @@ def doc_from_results(results: Sequence[Mapping[str, Any]], *, doc_id: str, text:
             problems.append(f"{where}: relation {ends[0]}->{ends[1]} points to a missing region; dropped")
             continue
         labels = result.get("labels") or []
+        inferred = (relation_by_ends or {}).get((spans[ends[0]].label, spans[ends[1]].label))
+        if not labels and inferred:
+            labels = [inferred]
         if not labels:
             problems.append(f"{where}: relation {ends[0]}->{ends[1]} has no label; dropped")
         links.extend(Relation(from_id=ends[0], to_id=ends[1], label=str(label)) for label in labels)
@@ -275,6 +293,7 @@ def _task_identity(task: Mapping[str, Any]) -> tuple[str, str, dict[str, Any]]:
 
 def docs_from_export(tasks: Iterable[Mapping[str, Any]], *, include_predictions: bool = False,
                      reviewed_only: bool = False, annotator_names: Mapping[int | str, str] | None = None,
+                     relation_by_ends: Mapping[tuple[str, str], str] | None = None,
                      ) -> tuple[list[AnnotatedDoc], PullSummary]:
     """Records from a Label Studio full JSON export: one per (task, submitted annotation), in task order.
 
@@ -296,7 +315,7 @@ def docs_from_export(tasks: Iterable[Mapping[str, Any]], *, include_predictions:
             problems.append(f"{where}: result is not a list; skipped")
             return
         doc, issues, found = doc_from_results(results, doc_id=doc_id, text=text, annotator=annotator, meta=meta,
-                                              where=where)
+                                              where=where, relation_by_ends=relation_by_ends)
         for issue in issues:
             (reanchored if issue.anchored is not None else dropped).append(str(issue))
         problems.extend(found)

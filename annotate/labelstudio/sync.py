@@ -291,13 +291,14 @@ def ensure_project(client: LabelStudioClient, title: str, label_config: str, sch
 
 def push(docs: Iterable[AnnotatedDoc], *, project: str, client: LabelStudioClient, schema: Schema | None = None,
          chunk_size: int = DEFAULT_CHUNK_SIZE, force: bool = False, adjudicate: bool = False,
-         progress: Progress | None = None, index_dir: Path | None = None, where: str = "input") -> PushSummary:
+         progress: Progress | None = None, index_dir: Path | None = None, where: str = "input",
+         label_config: str | None = None, relation_labels: bool = True) -> PushSummary:
     """Send records to the project titled `project`: one task per doc_id, one prediction per (doc, annotator).
 
     Records are checked against the schema, and the results to send against the labeling config with
     Label Studio's LabelInterface, before anything is sent. A record whose text differs from the text the
     project holds under its doc_id is an error; `force` replaces such tasks (and the labeling config, see
-    `ensure_project`).
+    `ensure_project`). A session passes its own `label_config` (its view) and `relation_labels=False`.
     """
     if chunk_size < 1:
         raise ConfigError(f"--chunk-size must be at least 1, got {chunk_size}")
@@ -305,11 +306,11 @@ def push(docs: Iterable[AnnotatedDoc], *, project: str, client: LabelStudioClien
     records = list(docs)
     documents, record_count, warnings = group_documents(records, where, adjudicate=adjudicate)
     validate_docs(records, schema, where)  # labels, attributes and values, relation labels and directions
-    label_config = render_label_config(schema)
+    label_config = label_config or render_label_config(schema)
 
     found, created, config_updated = ensure_project(client, project, label_config, schema, force=force)
     resume = _Resume.open(client, found, created, index_dir or cache_dir(), warnings)
-    plan = _plan(documents, resume.index, schema)
+    plan = _plan(documents, resume.index, schema, relation_labels)
     _check_results(label_config, plan)
     if plan.changed:
         _delete_changed(resume, plan.changed, force=force, where=where, warnings=warnings)
@@ -336,7 +337,7 @@ class _Plan:
     changed: list[tuple[str, int]]  # (doc_id, task id) of tasks whose text differs from the records'
 
 
-def _plan(documents: list[_Document], index: _Index, schema: Schema) -> _Plan:
+def _plan(documents: list[_Document], index: _Index, schema: Schema, relation_labels: bool = True) -> _Plan:
     """What to send: new tasks, new predictions for existing tasks, and the tasks whose text changed (planned
     as new tasks, sent only if they may be replaced)."""
     plan = _Plan([], [], 0, [])
@@ -347,14 +348,16 @@ def _plan(documents: list[_Document], index: _Index, schema: Schema) -> _Plan:
             entry = None
         if entry is None:
             task = {"data": task_data(document.first),
-                    "predictions": [doc_to_prediction(doc, schema) for doc in document.versions.values()]}
+                    "predictions": [doc_to_prediction(doc, schema, relation_labels=relation_labels)
+                                    for doc in document.versions.values()]}
             plan.new_tasks.append((document.doc_id, task))
             continue
         for annotator, doc in document.versions.items():
             if annotator in entry.versions:
                 plan.existing_predictions += 1
             else:
-                plan.new_predictions.append((document.doc_id, annotator, doc_to_prediction(doc, schema)))
+                plan.new_predictions.append((document.doc_id, annotator,
+                                             doc_to_prediction(doc, schema, relation_labels=relation_labels)))
     return plan
 
 
@@ -477,8 +480,8 @@ def _import_chunk(client: LabelStudioClient, project_id: int, chunk: list[tuple[
 
 
 def pull(*, project: str, client: LabelStudioClient, include_predictions: bool = False, reviewed_only: bool = False,
-         annotator_names: Mapping[str, str] | None = None, strict: bool = False
-         ) -> tuple[list[AnnotatedDoc], PullSummary]:
+         annotator_names: Mapping[str, str] | None = None, strict: bool = False,
+         relation_by_ends: Mapping[tuple[str, str], str] | None = None) -> tuple[list[AnnotatedDoc], PullSummary]:
     """Every submitted annotation of the project as a record (annotator = the user's email, or the name that
     `annotator_names` gives for that email or user id). With `strict`, a region whose text occurs nowhere in
     its document is an error, so that nothing is written rather than a record that lost a region."""
@@ -498,7 +501,7 @@ def pull(*, project: str, client: LabelStudioClient, include_predictions: bool =
     for user_id, email in client.user_emails().items():
         names[user_id] = configured.get(email) or configured.get(str(user_id)) or email
     docs, summary = docs_from_export(tasks, include_predictions=include_predictions, reviewed_only=reviewed_only,
-                                     annotator_names=names)
+                                     annotator_names=names, relation_by_ends=relation_by_ends)
     if strict and summary.dropped_regions:
         raise RecordError(f"project {project!r}", None, None,
                           f"{len(summary.dropped_regions)} region(s) could not be placed (their text occurs nowhere "
