@@ -7,7 +7,7 @@ import pytest
 
 from annotate.preannotate import annotator_name, build_pipeline, doc_to_record
 from annotate.preannotate.model import get_attributions
-from annotate.preannotate.reporting import PENDING
+from annotate.preannotate.rules.verbs import PENDING
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span, SpanGroup
 from .model import (ATTRIBUTIONS, CUE_CANDIDATES, QUOTATIONS, SPAN_KEY, TokenRange, get_attributions,
                     make_serialisable)
 from .phrases import CACHE_KEY
-from .reporting import PENDING
+from .rules.verbs import PENDING
 
 
 class AttributionLinker:

@@ -6,14 +6,16 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from .according import according_attribution
-from .constructions import adjective_attributions
 from .context import Quotes, RoleSettings
 from .cues import ACCORDING, ADVERB, NOUN, REFUSAL, VERB, WITHOUT
 from .model import CUE_CANDIDATES, Attribution, set_attributions
-from .nouns import adverb_attribution, noun_attribution
-from .punctuation import dash_credits, transcript_turns
-from .reporting import PENDING, refusal_attribution, verb_attribution, without_attribution
+from .rules.according import according_attribution
+from .rules.adverbs import adverb_attribution
+from .rules.constructions import adjective_attributions
+from .rules.nouns import noun_attribution
+from .rules.punctuation import dash_credits, transcript_turns
+from .rules.refusals import refusal_attribution, without_attribution
+from .rules.verbs import PENDING, verb_attribution
 
 
 class AttributionRoles:

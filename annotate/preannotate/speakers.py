@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Token
 from .context import Quote, Quotes
 from .model import Attribution, TokenRange, get_attributions, set_attributions
 from .phrases import is_space, paragraph_index, sentence_bounds, sentence_index, trim
-from .reporting import PENDING
+from .rules.verbs import PENDING
 
 _NP_INNER = {"compound", "flat", "nmod", "amod", "poss"}
 

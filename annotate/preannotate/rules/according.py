@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from spacy.tokens import Span
 
-from .context import Quotes, RoleSettings
-from .model import Attribution
-from .phrases import noun_phrase, sentence_bounds, trim
+from ..context import Quotes, RoleSettings
+from ..model import Attribution
+from ..phrases import noun_phrase, sentence_bounds, trim
 
 
 def according_attribution(cue: Span, settings: RoleSettings, quotes: Quotes) -> Attribution | None:

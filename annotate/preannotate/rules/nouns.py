@@ -1,19 +1,18 @@
-"""Noun and adverb cues.
+"""Noun cues.
 
 A noun cue takes a "that" clause: "his claim that CLAIM", "a statement from the ministry that CLAIM". The noun
 alone is the CUE; the possessor or the "by/from/of" object is the SOURCE, or else the subject of the verb that has
-the noun as its object ("the ministry issued a statement that ..."). An attribution adverb ("reportedly",
-"allegedly") attributes the clause it modifies to an unnamed source; that clause, adverb included, is the CLAIM.
+the noun as its object ("the ministry issued a statement that ...").
 """
 
 from __future__ import annotations
 
 from spacy.tokens import Token
 
-from .context import Quotes, RoleSettings
-from .model import Attribution, TokenRange
-from .phrases import RELATIVIZERS, claim_clause, noun_phrase, subject_of, trim
-from .reporting import stranded_complement
+from ..context import Quotes, RoleSettings
+from ..model import Attribution, TokenRange
+from ..phrases import RELATIVIZERS, claim_clause, noun_phrase, subject_of, trim
+from .verbs import stranded_complement
 
 _SOURCE_PREPOSITIONS = {"by", "from", "of", "among"}
 _HOLDER_PREPOSITIONS = {"by", "from", "among"}
@@ -145,18 +144,3 @@ def noun_attribution(noun: Token, settings: RoleSettings, quotes: Quotes) -> Att
     source = _holder(noun, _SOURCE_PREPOSITIONS, before=content.i) or _issuer(noun, settings)
     return Attribution(rule="noun_clause", cue=(noun.i, noun.i + 1), score=settings.score("noun_clause"),
                        lemma=noun.lemma_.lower(), source=source, claims=(claim,), direct=(direct,))
-
-
-def adverb_attribution(adverb: Token, settings: RoleSettings, quotes: Quotes) -> Attribution | None:
-    host = adverb.head
-    if host.pos_ not in {"VERB", "AUX"} or host.i == adverb.i:
-        return None
-    found = trim(adverb.doc, host.left_edge.i, host.right_edge.i + 1)
-    if found is None:
-        return None
-    resolved = quotes.resolve(found, (adverb.i, adverb.i + 1))
-    if resolved is None:
-        return None
-    claim, direct = resolved
-    return Attribution(rule="adverb", cue=(adverb.i, adverb.i + 1), score=settings.score("adverb"),
-                       lemma=adverb.lower_, claims=(claim,), direct=(direct,))

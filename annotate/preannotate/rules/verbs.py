@@ -1,5 +1,5 @@
 """Reporting verbs: "X said (that) CLAIM", "CLAIM, X told Y", passives, "as" and figure constructions,
-"no comment" and refusals.
+and a negated verb's "no comment" (refusals.py has "declined to comment").
 
 The verb's subject is the SOURCE (the agent of a passive), its clausal complement the CLAIM, the object of "tell"
 and a medium, venue or "to" phrase are SUPPLEMENTs. Other complements, tried in order when there is no clause:
@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Token
 
+from ..context import Quotes, RoleSettings
+from ..model import Attribution, TokenRange
+from ..phrases import (CLAUSE_SUBJECTS, RELATIVIZERS, child_with, claim_clause, inherited_subject, noun_phrase,
+                       right_spine, sentence_bounds, subject_of, trim, verb_group)
 from .constructions import (agent_passive_claim, comparison_claim, evidence_object_claim, infinitive_claim,
                             infinitive_of, is_agent, naming_claim, prepositional_cue, quoted_naming_claim)
-from .context import Quotes, RoleSettings
-from .model import Attribution, TokenRange
-from .phrases import (CLAUSE_SUBJECTS, RELATIVIZERS, claim_clause, inherited_subject, noun_phrase, right_spine,
-                      sentence_bounds, subject_of, trim, verb_group)
 
 PENDING = "pending"
 NO_COMMENT = "no_comment"
@@ -170,19 +170,14 @@ def _cut_other_attributions(complement: Token, claim: TokenRange, cue_positions:
     return trim(doc, start, end) if end < claim[1] else claim
 
 
-def _child(token: Token, dep: str, word: str | None = None) -> Token | None:
-    return next((child for child in token.children if child.dep_ == dep and (word is None or child.lower_ == word)),
-                None)
-
-
 def _quoted_as(verb: Token, cue_positions: frozenset[int]) -> TokenRange | None:
     """"The newspaper quoted US officials as saying CLAIM": the outer claim is the inner attribution, "US officials
     as saying CLAIM"; the inner one (SOURCE "US officials", CUE "saying") is found from "saying" itself."""
-    obj, prep = _child(verb, "dobj"), _child(verb, "prep", "as")
+    obj, prep = child_with(verb, "dobj"), child_with(verb, "prep", "as")
     if obj is None or prep is None or prep.i < obj.i:
         return None
     inner = next((child for child in prep.children if child.dep_ == "pcomp" and child.tag_ == "VBG"), None)
-    complement = _child(inner, "ccomp") if inner is not None else None
+    complement = child_with(inner, "ccomp") if inner is not None else None
     inner_claim = claim_clause(complement) if complement is not None else None
     if inner_claim is None:
         return None
@@ -193,10 +188,10 @@ def _quoted_as(verb: Token, cue_positions: frozenset[int]) -> TokenRange | None:
 def _as_complement(verb: Token) -> tuple[TokenRange, Token] | None:
     """"which Zelensky views as a strategic advantage", "criticized by Kyiv as a dangerous escalation", and with an
     adjective the parser hangs on the object: 'described the claims as “absurd”'."""
-    prep = _child(verb, "prep", "as")
-    obj = _child(verb, "dobj")
+    prep = child_with(verb, "prep", "as")
+    obj = child_with(verb, "dobj")
     if prep is None and obj is not None:
-        prep = _child(obj, "prep", "as")
+        prep = child_with(obj, "prep", "as")
     if prep is None:
         # 'described the report as deeply flawed': an adjective clause that "as" opens.
         for clause in verb.children:
@@ -205,7 +200,7 @@ def _as_complement(verb: Token) -> tuple[TokenRange, Token] | None:
                 found = trim(verb.doc, marker.i + 1, clause.right_edge.i + 1, drop_complementizer=False)
                 return (found, marker) if found is not None else None
         return None
-    pobj = _child(prep, "pobj")
+    pobj = child_with(prep, "pobj")
     if pobj is not None:
         found = noun_phrase(pobj)
     elif any(child.dep_ in {"amod", "acomp"} and child.pos_ == "ADJ" for child in prep.children):
@@ -220,7 +215,7 @@ _CHARGE_PREPOSITIONS = {"of", "for", "with"}
 
 def _charge(verb: Token) -> TokenRange | None:
     """"Moscow accused Kyiv of shelling the plant": the accused and what they are accused of."""
-    obj = _child(verb, "dobj")
+    obj = child_with(verb, "dobj")
     if obj is None:
         return None
     # The parser hangs the phrase on the verb or on its object ("accused [the agency of hiding ...]").
@@ -233,8 +228,8 @@ def _charge(verb: Token) -> TokenRange | None:
 
 def _figure(verb: Token) -> TokenRange | None:
     """"Zelensky put Ukraine's military casualties at 45,100": the object and the figure."""
-    obj, prep = _child(verb, "dobj"), _child(verb, "prep", "at")
-    pobj = _child(prep, "pobj") if prep is not None else None
+    obj, prep = child_with(verb, "dobj"), child_with(verb, "prep", "at")
+    pobj = child_with(prep, "pobj") if prep is not None else None
     if obj is None or pobj is None or prep.i < obj.i or not (pobj.ent_type_ in _FIGURE_ENTS or pobj.like_num):
         return None
     return trim(verb.doc, obj.left_edge.i, pobj.right_edge.i + 1, drop_complementizer=False)
@@ -244,11 +239,11 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
                      cue_positions: frozenset[int] = frozenset()) -> Attribution | None:
     if verb.dep_ in settings.ignore_dependencies:
         return None
-    if lemma == "point" and _child(verb, "prt", "out") is None:
+    if lemma == "point" and child_with(verb, "prt", "out") is None:
         return None
-    passive = _child(verb, "auxpass") is not None
+    passive = child_with(verb, "auxpass") is not None
     participle = verb.tag_ == "VBN" and verb.dep_ == "acl"  # "– never officially confirmed by Moscow –"
-    if participle and _child(verb, "agent") is None:
+    if participle and child_with(verb, "agent") is None:
         return None  # "the troops sent", "reports attributed to": modifiers, not reports
     reporting = lemma in settings.reporting_verbs
     cue = verb_group(verb)
@@ -313,7 +308,8 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
     if reporting and (found := _quoted_as(verb, cue_positions)) is not None:
         return attribution("verb_clause", [(found, False)])
     if passive and lemma in settings.raising_verbs:
-        infinitive = next((c for c in verb.children if c.dep_ == "xcomp" and _child(c, "aux", "to") is not None), None)
+        infinitive = next((c for c in verb.children if c.dep_ == "xcomp" and child_with(c, "aux", "to") is not None),
+                          None)
         if infinitive is not None and (found := trim(verb.doc, infinitive.left_edge.i, infinitive.right_edge.i + 1,
                                                       drop_complementizer=False)) is not None:
             resolved = quotes.resolve(found, cue)
@@ -341,8 +337,8 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
         return None
     if passive:
         return None  # "X is said to …" with no clause, "the deployment was criticised": nothing to attribute
-    as_clause = (verb.dep_ == "advcl" and _child(verb, "mark", "as") is not None and subject is not None
-                 and _child(verb, "dobj") is None)
+    as_clause = (verb.dep_ == "advcl" and child_with(verb, "mark", "as") is not None and subject is not None
+                 and child_with(verb, "dobj") is None)
     if (verb.dep_ == "parataxis" or as_clause) and verb.head.pos_ in {"VERB", "AUX"}:
         # "The war, he said, will end soon", "As the mayor noted, the city is broke": the clause around the
         # parenthetical, cut at it when it sits at an edge.
@@ -356,7 +352,7 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
     # content of another attribution, not a statement or position of its own.
     if lemma in settings.object_claim_verbs and not _is_to_infinitive(verb) and not (position and not agent_subject):
         gerund = next((c for c in verb.children if c.dep_ == "xcomp" and c.tag_ == "VBG"), None)
-        obj = _child(verb, "dobj")
+        obj = child_with(verb, "dobj")
         found = None
         if gerund is not None:
             found = trim(verb.doc, gerund.left_edge.i, gerund.right_edge.i + 1)
@@ -398,7 +394,7 @@ def _counted(noun: Token) -> bool:
 
 def _is_to_infinitive(verb: Token) -> bool:
     """ "urged the council to reject the contract": the rejection is the urging's content, not a position held."""
-    return _child(verb, "aux", "to") is not None
+    return child_with(verb, "aux", "to") is not None
 
 
 def _broader_claim(verb: Token, lemma: str, settings: RoleSettings, passive: bool, subject: Token | None,
@@ -476,61 +472,13 @@ def _with_fronted_subject(verb: Token, complement: Token, claim: TokenRange) -> 
 
 def _neither_nor(verb: Token) -> int | None:
     """For the first verb of "neither X nor Y", where the pair ends; -1 for the second verb; None otherwise."""
-    if _child(verb, "preconj", "neither") is not None:
+    if child_with(verb, "preconj", "neither") is not None:
         partner = next((c for c in verb.children if c.dep_ == "conj" and c.pos_ in {"VERB", "AUX"}), None)
         return partner.i + 1 if partner is not None else None
-    if verb.dep_ == "conj" and _child(verb.head, "preconj", "neither") is not None:
+    if verb.dep_ == "conj" and child_with(verb.head, "preconj", "neither") is not None:
         return -1
     return None
 
 
 def _is_embedded_question(clause: Token) -> bool:
     return any(child.dep_ == "mark" and child.lower_ in _QUESTION_MARKS for child in clause.children)
-
-
-def _dobj_end(verb: Token) -> int | None:
-    """End of "provide a definitive response" / "giving any details": the object up to its head noun."""
-    obj = _child(verb, "dobj")
-    return obj.i + 1 if obj is not None else None
-
-
-def refusal_attribution(verb: Token, settings: RoleSettings) -> Attribution | None:
-    """'X declined to comment', 'X declined to provide a definitive response': SOURCE and CUE, no claim.
-    The CUE runs from the refusal verb to the speech verb, or to the head of its object ("response")."""
-    complement = _child(verb, "xcomp")
-    if complement is None:
-        return None
-    lemma = complement.lemma_.lower()
-    end = None
-    if lemma in settings.refusal_complements:
-        end = complement.i + 1
-    elif (obj := _child(complement, "dobj")) is not None and obj.lemma_.lower() in settings.refusal_objects:
-        end = obj.i + 1
-    if end is None:
-        return None
-    head = source_token(verb, passive=False)
-    source = noun_phrase(head, exclude=verb) if head is not None else None
-    if source is None:
-        return None
-    return Attribution(rule=NO_COMMENT, cue=(verb_group(verb)[0], end), score=settings.score(NO_COMMENT),
-                       lemma=verb.lemma_.lower(), source=source, negated=True)
-
-
-def without_attribution(word: Token, settings: RoleSettings) -> Attribution | None:
-    """'…, without giving any details about …': a refusal inside another statement. The SOURCE is the subject of
-    the sentence's main clause."""
-    gerund = _child(word, "pcomp")
-    if gerund is None or gerund.tag_ != "VBG" or gerund.lemma_.lower() not in settings.refusal_without_verbs:
-        return None
-    obj = _child(gerund, "dobj")
-    if obj is None or obj.lemma_.lower() not in settings.refusal_objects:
-        return None
-    current = word.head
-    while current.dep_ in {"ccomp", "xcomp", "advcl", "conj", "pcomp", "prep"} and current.head.i != current.i:
-        current = current.head
-    head = subject_of(current)
-    source = noun_phrase(head, exclude=current) if head is not None else None
-    if source is None:
-        return None
-    return Attribution(rule=NO_COMMENT, cue=(word.i, obj.i + 1), score=settings.score(NO_COMMENT), lemma="without",
-                       source=source, negated=True)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
-from .context import Quotes, RoleSettings
-from .model import Attribution, TokenRange
-from .phrases import is_space, line_breaks, token_positions, trim
+from ..context import Quotes, RoleSettings
+from ..model import Attribution, TokenRange
+from ..phrases import is_space, line_breaks, token_positions, trim
 
 _MAX_LABEL_WORDS = 4
 _MIN_TURN_WORDS = 3

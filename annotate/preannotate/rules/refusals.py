@@ -1,0 +1,55 @@
+"""Refusals: "X declined to comment", "X declined to provide a definitive response", and "…, without giving any
+details": SOURCE and CUE, no claim (rule "no_comment"). A negated reporting verb ("has not commented") is the verb
+rules' (verbs.py).
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from ..context import RoleSettings
+from ..model import Attribution
+from ..phrases import child_with, noun_phrase, subject_of, verb_group
+from .verbs import NO_COMMENT, source_token
+
+
+def refusal_attribution(verb: Token, settings: RoleSettings) -> Attribution | None:
+    """'X declined to comment', 'X declined to provide a definitive response': SOURCE and CUE, no claim.
+    The CUE runs from the refusal verb to the speech verb, or to the head of its object ("response")."""
+    complement = child_with(verb, "xcomp")
+    if complement is None:
+        return None
+    lemma = complement.lemma_.lower()
+    end = None
+    if lemma in settings.refusal_complements:
+        end = complement.i + 1
+    elif (obj := child_with(complement, "dobj")) is not None and obj.lemma_.lower() in settings.refusal_objects:
+        end = obj.i + 1
+    if end is None:
+        return None
+    head = source_token(verb, passive=False)
+    source = noun_phrase(head, exclude=verb) if head is not None else None
+    if source is None:
+        return None
+    return Attribution(rule=NO_COMMENT, cue=(verb_group(verb)[0], end), score=settings.score(NO_COMMENT),
+                       lemma=verb.lemma_.lower(), source=source, negated=True)
+
+
+def without_attribution(word: Token, settings: RoleSettings) -> Attribution | None:
+    """'…, without giving any details about …': a refusal inside another statement. The SOURCE is the subject of
+    the sentence's main clause."""
+    gerund = child_with(word, "pcomp")
+    if gerund is None or gerund.tag_ != "VBG" or gerund.lemma_.lower() not in settings.refusal_without_verbs:
+        return None
+    obj = child_with(gerund, "dobj")
+    if obj is None or obj.lemma_.lower() not in settings.refusal_objects:
+        return None
+    current = word.head
+    while current.dep_ in {"ccomp", "xcomp", "advcl", "conj", "pcomp", "prep"} and current.head.i != current.i:
+        current = current.head
+    head = subject_of(current)
+    source = noun_phrase(head, exclude=current) if head is not None else None
+    if source is None:
+        return None
+    return Attribution(rule=NO_COMMENT, cue=(word.i, obj.i + 1), score=settings.score(NO_COMMENT), lemma="without",
+                       source=source, negated=True)
