@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from annotate.preannotate import annotator_name, build_pipeline, doc_to_record
-from annotate.preannotate.model import get_attributions
-from annotate.preannotate.rules.verbs import PENDING
+from annotate.preannotate.model import Rule, get_attributions
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +22,7 @@ def attributions(nlp, text: str) -> set[tuple]:
     minimum = nlp.get_pipe("attribution_linker").min_score
     found = set()
     for item in get_attributions(doc):
-        if item.rule == PENDING or item.score < minimum:
+        if item.rule == Rule.PENDING or item.score < minimum:
             continue
         span = lambda r: doc[r[0]:r[1]]  # noqa: E731
         for part in [item.cue, *item.claims, *item.supplements] + ([item.source] if item.source else []):

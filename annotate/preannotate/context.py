@@ -8,7 +8,7 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from .model import QUOTATIONS, TokenRange
+from .model import QUOTATIONS, Rule, TokenRange
 from .phrases import is_quote, is_space, quote_positions, trim
 
 
@@ -86,7 +86,7 @@ class RoleSettings:
     def of_kind(self, lemma: str, kind: str) -> bool:
         return lemma in self.kinds.get(kind, frozenset())
 
-    def score(self, rule: str) -> float:
+    def score(self, rule: Rule) -> float:
         return float(self.scores.get(rule, 0.5))
 
 

@@ -8,14 +8,14 @@ from spacy.tokens import Doc
 
 from .context import Quotes, RoleSettings
 from .cues import ACCORDING, ADVERB, NOUN, REFUSAL, VERB, WITHOUT
-from .model import CUE_CANDIDATES, Attribution, set_attributions
+from .model import CUE_CANDIDATES, Attribution, Rule, set_attributions
 from .rules.according import according_attribution
 from .rules.adverbs import adverb_attribution
 from .rules.constructions import adjective_attributions
 from .rules.nouns import noun_attribution
 from .rules.punctuation import dash_credits, transcript_turns
 from .rules.refusals import refusal_attribution, without_attribution
-from .rules.verbs import PENDING, verb_attribution
+from .rules.verbs import verb_attribution
 
 
 class AttributionRoles:
@@ -58,7 +58,7 @@ class AttributionRoles:
 def _one_per_cue(items: list[Attribution]) -> list[Attribution]:
     """Where two cues overlap ("declined to comment" and "comment"), keep the one with a result, then the longer."""
     def rank(item: Attribution) -> tuple[int, int]:
-        return (item.rule != PENDING, item.cue[1] - item.cue[0])
+        return (item.rule != Rule.PENDING, item.cue[1] - item.cue[0])
 
     kept: list[Attribution] = []
     for item in sorted(items, key=rank, reverse=True):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from spacy.tokens import Span
 
 from ..context import Quotes, RoleSettings
-from ..model import Attribution
+from ..model import Attribution, Rule
 from ..phrases import noun_phrase, sentence_bounds, trim
 
 
@@ -46,5 +46,5 @@ def according_attribution(cue: Span, settings: RoleSettings, quotes: Quotes) -> 
     if resolved is None:
         return None
     claim, direct = resolved
-    return Attribution(rule="according_to", cue=(cue.start, cue.end), score=settings.score("according_to"),
+    return Attribution(rule=Rule.ACCORDING_TO, cue=(cue.start, cue.end), score=settings.score(Rule.ACCORDING_TO),
                        lemma=cue.text.lower(), source=source, claims=(claim,), direct=(direct,))

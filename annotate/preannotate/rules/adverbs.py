@@ -7,7 +7,7 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from ..context import Quotes, RoleSettings
-from ..model import Attribution
+from ..model import Attribution, Rule
 from ..phrases import trim
 
 
@@ -22,5 +22,5 @@ def adverb_attribution(adverb: Token, settings: RoleSettings, quotes: Quotes) ->
     if resolved is None:
         return None
     claim, direct = resolved
-    return Attribution(rule="adverb", cue=(adverb.i, adverb.i + 1), score=settings.score("adverb"),
+    return Attribution(rule=Rule.ADVERB, cue=(adverb.i, adverb.i + 1), score=settings.score(Rule.ADVERB),
                        lemma=adverb.lower_, claims=(claim,), direct=(direct,))

@@ -17,7 +17,7 @@ from spacy.attrs import LOWER
 from spacy.tokens import Doc, Token
 
 from ..context import Quotes, RoleSettings
-from ..model import Attribution, TokenRange
+from ..model import Attribution, Rule, TokenRange
 from ..phrases import (CLAUSE_SUBJECTS, child_with, claim_clause, noun_phrase, quote_positions, sentence_bounds,
                        subject_of, token_positions, trim, verb_group)
 
@@ -210,7 +210,7 @@ def adjective_attributions(doc: Doc, settings: RoleSettings, quotes: Quotes) -> 
                 start = adjective.i
         source = noun_phrase(subject, exclude=host)
         claim, direct = resolved
-        found.append(Attribution(rule="adjective_clause", cue=(start, adjective.i + 1),
-                                 score=settings.score("adjective_clause"), lemma=adjective.lower_, source=source,
+        found.append(Attribution(rule=Rule.ADJECTIVE_CLAUSE, cue=(start, adjective.i + 1),
+                                 score=settings.score(Rule.ADJECTIVE_CLAUSE), lemma=adjective.lower_, source=source,
                                  claims=(claim,), direct=(direct,)))
     return found

@@ -10,7 +10,7 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from ..context import Quotes, RoleSettings
-from ..model import Attribution, TokenRange
+from ..model import Attribution, Rule, TokenRange
 from ..phrases import RELATIVIZERS, claim_clause, noun_phrase, subject_of, trim
 from .verbs import stranded_complement
 
@@ -96,7 +96,7 @@ def _object_attribution(noun: Token, settings: RoleSettings) -> Attribution | No
     claim = trim(noun.doc, prep.i + 1, prep.right_edge.i + 1, drop_complementizer=False)
     if claim is None:
         return None
-    return Attribution(rule="noun_clause", cue=(noun.i, noun.i + 1), score=settings.score("noun_clause"),
+    return Attribution(rule=Rule.NOUN_CLAUSE, cue=(noun.i, noun.i + 1), score=settings.score(Rule.NOUN_CLAUSE),
                        lemma=noun.lemma_.lower(), source=source, claims=(claim,), direct=(False,))
 
 
@@ -124,7 +124,7 @@ def _infinitive_attribution(noun: Token, settings: RoleSettings) -> Attribution 
     claim = trim(noun.doc, infinitive.left_edge.i, infinitive.right_edge.i + 1, drop_complementizer=False)
     if source is None or claim is None:
         return None
-    return Attribution(rule="noun_clause", cue=(noun.i, noun.i + 1), score=settings.score("noun_clause"),
+    return Attribution(rule=Rule.NOUN_CLAUSE, cue=(noun.i, noun.i + 1), score=settings.score(Rule.NOUN_CLAUSE),
                        lemma=noun.lemma_.lower(), source=source, claims=(claim,), direct=(False,))
 
 
@@ -142,5 +142,5 @@ def noun_attribution(noun: Token, settings: RoleSettings, quotes: Quotes) -> Att
         return None
     claim, direct = resolved
     source = _holder(noun, _SOURCE_PREPOSITIONS, before=content.i) or _issuer(noun, settings)
-    return Attribution(rule="noun_clause", cue=(noun.i, noun.i + 1), score=settings.score("noun_clause"),
+    return Attribution(rule=Rule.NOUN_CLAUSE, cue=(noun.i, noun.i + 1), score=settings.score(Rule.NOUN_CLAUSE),
                        lemma=noun.lemma_.lower(), source=source, claims=(claim,), direct=(direct,))

@@ -8,9 +8,9 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from ..context import RoleSettings
-from ..model import Attribution
+from ..model import Attribution, Rule
 from ..phrases import child_with, noun_phrase, subject_of, verb_group
-from .verbs import NO_COMMENT, source_token
+from .verbs import source_token
 
 
 def refusal_attribution(verb: Token, settings: RoleSettings) -> Attribution | None:
@@ -31,7 +31,7 @@ def refusal_attribution(verb: Token, settings: RoleSettings) -> Attribution | No
     source = noun_phrase(head, exclude=verb) if head is not None else None
     if source is None:
         return None
-    return Attribution(rule=NO_COMMENT, cue=(verb_group(verb)[0], end), score=settings.score(NO_COMMENT),
+    return Attribution(rule=Rule.NO_COMMENT, cue=(verb_group(verb)[0], end), score=settings.score(Rule.NO_COMMENT),
                        lemma=verb.lemma_.lower(), source=source, negated=True)
 
 
@@ -51,5 +51,5 @@ def without_attribution(word: Token, settings: RoleSettings) -> Attribution | No
     source = noun_phrase(head, exclude=current) if head is not None else None
     if source is None:
         return None
-    return Attribution(rule=NO_COMMENT, cue=(word.i, obj.i + 1), score=settings.score(NO_COMMENT), lemma="without",
-                       source=source, negated=True)
+    return Attribution(rule=Rule.NO_COMMENT, cue=(word.i, obj.i + 1), score=settings.score(Rule.NO_COMMENT),
+                       lemma="without", source=source, negated=True)

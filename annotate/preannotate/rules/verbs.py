@@ -19,14 +19,12 @@ from __future__ import annotations
 from spacy.tokens import Doc, Token
 
 from ..context import Quotes, RoleSettings
-from ..model import Attribution, TokenRange
+from ..model import Attribution, Rule, TokenRange
 from ..phrases import (CLAUSE_SUBJECTS, RELATIVIZERS, child_with, claim_clause, inherited_subject, noun_phrase,
                        right_spine, sentence_bounds, subject_of, trim, verb_group)
 from .constructions import (agent_passive_claim, comparison_claim, evidence_object_claim, infinitive_claim,
                             infinitive_of, is_agent, naming_claim, prepositional_cue, quoted_naming_claim)
 
-PENDING = "pending"
-NO_COMMENT = "no_comment"
 _NEGATIVE_SUBJECT_WORDS = {"no", "neither", "nobody", "none"}
 _END_PUNCT = {".", "!", "?", "”", '"', "’", "'", ":", ";", "…"}
 _NOT_SUPPLEMENT_ENTS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"}
@@ -257,7 +255,7 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
         ccomps = [stranded]
     supplements_found = tuple(supplements(verb, lemma, settings, before=stranded.left_edge.i if stranded else None))
 
-    def attribution(rule: str, claims: list[tuple[TokenRange, bool]], cue_range: TokenRange = cue,
+    def attribution(rule: Rule, claims: list[tuple[TokenRange, bool]], cue_range: TokenRange = cue,
                     with_source: bool = True) -> Attribution:
         # A "to" phrase inside the claim ("likened the strike to a hostage situation") is content, not a recipient.
         # (A claim around a parenthetical cue, "The deal, he told the FT, was ...", keeps the cue's supplements.)
@@ -272,8 +270,8 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
         if neither < 0 or source is None:
             return None  # the second verb of the pair: its first verb speaks for both
         start = min([cue[0]] + [c.i for c in verb.children if c.dep_ in {"aux", "preconj"} and c.i < verb.i])
-        return Attribution(rule=NO_COMMENT, cue=(start, neither), score=settings.score(NO_COMMENT), lemma=lemma,
-                           source=source, negated=True)
+        return Attribution(rule=Rule.NO_COMMENT, cue=(start, neither), score=settings.score(Rule.NO_COMMENT),
+                           lemma=lemma, source=source, negated=True)
     if lemma in settings.inanimate_subject_verbs and (head is None or is_agent(head, settings)):
         return None  # "The memo reads: ..." is a cue; "She reads the report" is not
     agent_subject = head is not None and is_agent(head, settings, documents=True)
@@ -287,7 +285,7 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
             # A refusal or non-statement: SOURCE and CUE, no claim, no links.
             if source is None:
                 return None
-            return Attribution(rule=NO_COMMENT, cue=cue, score=settings.score(NO_COMMENT), lemma=lemma,
+            return Attribution(rule=Rule.NO_COMMENT, cue=cue, score=settings.score(Rule.NO_COMMENT), lemma=lemma,
                                source=source, negated=True)
     if ccomps:
         claims = []
@@ -303,10 +301,10 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
             if resolved is not None:
                 claims.append(resolved)
         if claims:
-            rule = "passive_clause" if passive else ("verb_quote" if claims[0][1] else "verb_clause")
+            rule = Rule.PASSIVE_CLAUSE if passive else (Rule.VERB_QUOTE if claims[0][1] else Rule.VERB_CLAUSE)
             return attribution(rule, claims)
     if reporting and (found := _quoted_as(verb, cue_positions)) is not None:
-        return attribution("verb_clause", [(found, False)])
+        return attribution(Rule.VERB_CLAUSE, [(found, False)])
     if passive and lemma in settings.raising_verbs:
         infinitive = next((c for c in verb.children if c.dep_ == "xcomp" and child_with(c, "aux", "to") is not None),
                           None)
@@ -314,19 +312,19 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
                                                       drop_complementizer=False)) is not None:
             resolved = quotes.resolve(found, cue)
             if resolved is not None:
-                return attribution("passive_clause", [resolved])
+                return attribution(Rule.PASSIVE_CLAUSE, [resolved])
     if lemma in settings.as_verbs and (as_claim := _as_complement(verb)) is not None:
         found, prep = as_claim
         resolved = quotes.resolve(found, cue)
         if resolved is not None:
             cue_range = (cue[0], prep.i + 1) if prep.i == cue[1] else cue
-            return attribution("verb_object", [resolved], cue_range)
+            return attribution(Rule.VERB_OBJECT, [resolved], cue_range)
     if lemma in settings.figure_verbs and not passive and (found := _figure(verb)) is not None:
-        return attribution("verb_object", [(found, False)])
+        return attribution(Rule.VERB_OBJECT, [(found, False)])
     if lemma in settings.charge_verbs and not passive and (found := _charge(verb)) is not None:
         resolved = quotes.resolve(found, cue)
         if resolved is not None:
-            return attribution("verb_object", [resolved])
+            return attribution(Rule.VERB_OBJECT, [resolved])
     if (found := _broader_claim(verb, lemma, settings, passive, head, agent_subject,
                                          cue_positions)) is not None:
         rule, claim, cue_range = found
@@ -346,7 +344,7 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
         found = claim_clause(host, exclude=(verb.left_edge.i, verb.right_edge.i + 1))
         resolved = quotes.resolve(found, cue) if found is not None else None
         if resolved is not None:
-            return attribution("verb_quote" if resolved[1] else "verb_clause", [resolved])
+            return attribution(Rule.VERB_QUOTE if resolved[1] else Rule.VERB_CLAUSE, [resolved])
     position = settings.of_kind(lemma, "intention")
     # "is expected to announce the plan", "urged the council to reject the contract": an act still to come is the
     # content of another attribution, not a statement or position of its own.
@@ -360,14 +358,14 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
             found = noun_phrase(obj, exclude=verb, cut_nonrestrictive=True)
         resolved = quotes.resolve(found, cue) if found is not None and found[1] - found[0] >= 2 else None
         if resolved is not None:
-            return attribution("verb_object", [resolved])
+            return attribution(Rule.VERB_OBJECT, [resolved])
     elif lemma == "say" and (obj := _headline_object(verb)) is not None:
         found = noun_phrase(obj, exclude=verb)
         if found is not None:
-            return attribution("headline_object", [(found, False)])
+            return attribution(Rule.HEADLINE_OBJECT, [(found, False)])
     if source is None or not any(settings.of_kind(lemma, kind) for kind in ("communication", "cognition", "evidence")):
         return None  # only speech, thought and documents may still take a quotation from the quote rules
-    return Attribution(rule=PENDING, cue=cue, score=0.0, lemma=lemma, source=source, supplements=supplements_found)
+    return Attribution(rule=Rule.PENDING, cue=cue, score=0.0, lemma=lemma, source=source, supplements=supplements_found)
 
 
 _TIME_ENTS = {"DATE", "TIME"}
@@ -399,32 +397,32 @@ def _is_to_infinitive(verb: Token) -> bool:
 
 def _broader_claim(verb: Token, lemma: str, settings: RoleSettings, passive: bool, subject: Token | None,
                    agent_subject: bool, cue_positions: frozenset[int]
-                   ) -> tuple[str, TokenRange, TokenRange | None] | None:
+                   ) -> tuple[Rule, TokenRange, TokenRange | None] | None:
     """Intention, position and evaluation constructions (constructions.py): (rule, CLAIM, CUE if not the verb group)."""
     if passive or (verb.tag_ == "VBN" and verb.dep_ == "acl"):
         agent = source_token(verb, passive=True)
         if (agent is not None and is_agent(agent, settings, documents=True) and lemma in settings.object_claim_verbs
                 and (claim := agent_passive_claim(verb)) is not None):
-            return "verb_object", claim, None
+            return Rule.VERB_OBJECT, claim, None
         return None
     if settings.of_kind(lemma, "evidence") and (claim := evidence_object_claim(verb, subject, settings)) is not None:
-        return "verb_object", claim, None
+        return Rule.VERB_OBJECT, claim, None
     # "called X Y" is specific enough to need only a subject ("The striker called the final the biggest game …").
     if lemma in settings.naming_verbs and subject is not None and (
             claim := naming_claim(verb) or quoted_naming_claim(verb)) is not None:
-        return "evaluation", claim, None
+        return Rule.EVALUATION, claim, None
     if not agent_subject:
         return None
     if (prepositional := prepositional_cue(verb, lemma, settings)) is not None:
         end, claim = prepositional
-        return "intention", claim, (verb_group(verb)[0], end)
+        return Rule.INTENTION, claim, (verb_group(verb)[0], end)
     intends = settings.of_kind(lemma, "intention") or settings.of_kind(lemma, "cognition")
     if intends and subject is not None and is_agent(subject, settings) and (
             claim := infinitive_claim(verb)) is not None:
         # "plans to buy back stock and expects margins to recover": a coordinated cue ends the claim.
-        return "intention", _cut_other_attributions(infinitive_of(verb), claim, cue_positions) or claim, None
+        return Rule.INTENTION, _cut_other_attributions(infinitive_of(verb), claim, cue_positions) or claim, None
     if lemma in settings.comparison_verbs and (claim := comparison_claim(verb)) is not None:
-        return "evaluation", claim, None
+        return Rule.EVALUATION, claim, None
     return None
 
 
