@@ -318,3 +318,17 @@ def test_entity_ruler_corrects_places(nlp):
 def test_glued_quotation_marks_are_split(nlp):
     assert [t.text for t in nlp.tokenizer("the train journey”he explains")] == ["the", "train", "journey", "”", "he",
                                                                                "explains"]
+
+
+@pytest.mark.parametrize("text, rule", [
+    # a verb cue before the colon is as explicit as one in the quote's sentence
+    ("At the council meeting on Tuesday, the mayor told residents:\n\n“We will rebuild the bridge before winter, "
+     "whatever it costs.”", Rule.QUOTE_SAME_SENTENCE),
+    # a verbless speaker label: the colon is the CUE
+    ("Zelensky: “We will not give up a single village in the east.”", Rule.QUOTE_COLON),
+])
+def test_quote_after_colon_rule(nlp, text, rule):
+    doc = nlp(text)
+    quoted = [item for item in get_attributions(doc) if item.claims and all(item.direct)]
+    assert [item.rule for item in quoted] == [rule]
+    assert quoted[0].score == nlp.get_pipe("attribution_speakers").score(rule)

@@ -53,20 +53,11 @@ class QuoteSpeakers:
                 continue
             if _covered(quote, items):
                 continue
-            index = self._same_sentence(doc, quote, items, sentence_of)
+            index, colon = self._same_sentence(doc, quote, items, sentence_of), None
+            if index is None:
+                index, colon = _colon_attribution(doc, quote, items, self.score(Rule.QUOTE_COLON))
             if index is not None:
-                item = items[index]
-                if item.rule == Rule.PENDING:
-                    item = replace(item, rule=Rule.QUOTE_SAME_SENTENCE, score=self.score(Rule.QUOTE_SAME_SENTENCE))
-                items[index] = item.with_claim((quote.start, quote.end), True)
-                owner[quote.group] = index
-                continue
-            index, colon = _colon_attribution(doc, quote, items, self.score(Rule.QUOTE_COLON))
-            if index is not None:
-                item = items[index]
-                if item.rule == Rule.PENDING:
-                    item = replace(item, rule=Rule.QUOTE_SAME_SENTENCE, score=self.score(Rule.QUOTE_SAME_SENTENCE))
-                items[index] = item.with_claim((quote.start, quote.end), True)
+                items[index] = self._with_cue_quote(items[index], quote)
                 owner[quote.group] = index
                 continue
             if colon is not None:
@@ -79,6 +70,14 @@ class QuoteSpeakers:
                 owner[quote.group] = index
         set_attributions(doc, items)
         return doc
+
+    def _with_cue_quote(self, item: Attribution, quote: Quote) -> Attribution:
+        """A cue takes the quotation; a pending verb cue becomes a quote attribution. A verb cue before a colon
+        ('He said:' and the quote in the next paragraph) is as explicit as one in the quote's sentence, so both
+        are "quote_same_sentence"; "quote_colon" is the verbless speaker label ('Zelensky: “…”')."""
+        if item.rule == Rule.PENDING:
+            item = replace(item, rule=Rule.QUOTE_SAME_SENTENCE, score=self.score(Rule.QUOTE_SAME_SENTENCE))
+        return item.with_claim((quote.start, quote.end), True)
 
     def _same_sentence(self, doc: Doc, quote: Quote, items: list[Attribution], sentence_of: list[int]) -> int | None:
         first = sentence_of[quote.start]

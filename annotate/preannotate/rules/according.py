@@ -10,7 +10,8 @@ from ..model import Attribution, Rule
 from ..phrases import noun_phrase, sentence_bounds, trim
 
 
-def according_attribution(cue: Span, settings: RoleSettings, quotes: Quotes) -> Attribution | None:
+def according_attribution(cue: Span, settings: RoleSettings, quotes: Quotes,
+                          cue_positions: frozenset[int]) -> Attribution | None:
     doc = cue.doc
     last = cue[-1]
     pobj = next((child for child in last.children if child.dep_ == "pobj"), None)

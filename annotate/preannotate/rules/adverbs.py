@@ -4,14 +4,16 @@ source; that clause, adverb included, is the CLAIM.
 
 from __future__ import annotations
 
-from spacy.tokens import Token
+from spacy.tokens import Span
 
 from ..context import Quotes, RoleSettings
 from ..model import Attribution, Rule
 from ..phrases import trim
 
 
-def adverb_attribution(adverb: Token, settings: RoleSettings, quotes: Quotes) -> Attribution | None:
+def adverb_attribution(candidate: Span, settings: RoleSettings, quotes: Quotes,
+                       cue_positions: frozenset[int]) -> Attribution | None:
+    adverb = candidate[0]
     host = adverb.head
     if host.pos_ not in {"VERB", "AUX"} or host.i == adverb.i:
         return None

@@ -7,7 +7,7 @@ the noun as its object ("the ministry issued a statement that ...").
 
 from __future__ import annotations
 
-from spacy.tokens import Token
+from spacy.tokens import Span, Token
 
 from ..context import Quotes, RoleSettings
 from ..model import Attribution, Rule, TokenRange
@@ -128,7 +128,9 @@ def _infinitive_attribution(noun: Token, settings: RoleSettings) -> Attribution 
                        lemma=noun.lemma_.lower(), source=source, claims=(claim,), direct=(False,))
 
 
-def noun_attribution(noun: Token, settings: RoleSettings, quotes: Quotes) -> Attribution | None:
+def noun_attribution(candidate: Span, settings: RoleSettings, quotes: Quotes,
+                     cue_positions: frozenset[int]) -> Attribution | None:
+    noun = candidate[0]
     content = next((child for child in noun.children if child.i > noun.i and _content_clause(child)), None)
     if content is None:
         return _infinitive_attribution(noun, settings) or _object_attribution(noun, settings)

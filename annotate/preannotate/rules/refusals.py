@@ -5,15 +5,24 @@ rules' (verbs.py).
 
 from __future__ import annotations
 
-from spacy.tokens import Token
+from spacy.tokens import Span, Token
 
-from ..context import RoleSettings
+from ..context import Quotes, RoleSettings
 from ..model import Attribution, Rule
 from ..phrases import child_with, noun_phrase, subject_of, verb_group
-from .verbs import source_token
+from .verbs import source_token, verb_attribution
 
 
-def refusal_attribution(verb: Token, settings: RoleSettings) -> Attribution | None:
+def refusal_attribution(candidate: Span, settings: RoleSettings, quotes: Quotes,
+                        cue_positions: frozenset[int]) -> Attribution | None:
+    found = _declined(candidate[0], settings)
+    if found is None and settings.of_kind(candidate.kb_id_, "intention"):
+        # "The landlord refuses to make the repairs": a refusal of an act, not of a statement.
+        return verb_attribution(candidate, settings, quotes, cue_positions)
+    return found
+
+
+def _declined(verb: Token, settings: RoleSettings) -> Attribution | None:
     """'X declined to comment', 'X declined to provide a definitive response': SOURCE and CUE, no claim.
     The CUE runs from the refusal verb to the speech verb, or to the head of its object ("response")."""
     complement = child_with(verb, "xcomp")
@@ -35,9 +44,11 @@ def refusal_attribution(verb: Token, settings: RoleSettings) -> Attribution | No
                        lemma=verb.lemma_.lower(), source=source, negated=True)
 
 
-def without_attribution(word: Token, settings: RoleSettings) -> Attribution | None:
+def without_attribution(candidate: Span, settings: RoleSettings, quotes: Quotes,
+                        cue_positions: frozenset[int]) -> Attribution | None:
     """'…, without giving any details about …': a refusal inside another statement. The SOURCE is the subject of
     the sentence's main clause."""
+    word = candidate[0]
     gerund = child_with(word, "pcomp")
     if gerund is None or gerund.tag_ != "VBG" or gerund.lemma_.lower() not in settings.refusal_without_verbs:
         return None

@@ -16,7 +16,7 @@ knowledge verbs ("did not know that"), which are not an attribution at all.
 
 from __future__ import annotations
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from ..context import Quotes, RoleSettings
 from ..model import Attribution, Rule, TokenRange
@@ -233,8 +233,11 @@ def _figure(verb: Token) -> TokenRange | None:
     return trim(verb.doc, obj.left_edge.i, pobj.right_edge.i + 1, drop_complementizer=False)
 
 
-def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Quotes,
-                     cue_positions: frozenset[int] = frozenset()) -> Attribution | None:
+def verb_attribution(candidate: Span, settings: RoleSettings, quotes: Quotes,
+                     cue_positions: frozenset[int]) -> Attribution | None:
+    """A verb cue candidate (its lexicon lemma in `kb_id_`); `cue_positions`, where every cue candidate starts, ends
+    a claim before a coordinated clause with a cue of its own."""
+    verb, lemma = candidate[0], candidate.kb_id_
     if verb.dep_ in settings.ignore_dependencies:
         return None
     if lemma == "point" and child_with(verb, "prt", "out") is None:
