@@ -30,7 +30,7 @@ class RoleSettings:
     medium_prepositions: frozenset[str]
     ignore_dependencies: frozenset[str]
     scores: dict[str, float]
-    # Verb kinds and the word lists of the broader constructions (constructions.py, punctuation.py).
+    # Verb kinds and the word lists of the broader constructions (rules/constructions.py, rules/punctuation.py).
     kinds: dict[str, frozenset[str]] = field(default_factory=dict)
     naming_verbs: frozenset[str] = frozenset()
     comparison_verbs: frozenset[str] = frozenset()

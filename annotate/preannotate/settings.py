@@ -21,9 +21,9 @@ CONFIG_FILE = "preannotate.toml"
 DEFAULT_CONFIG_PATH = packaged_config_dir() / CONFIG_FILE
 
 STANCES = ("neutral", "distancing", "hedged", "factive")
-# Kinds of verb cue ([cues.verbs.<kind>]); the kind decides which constructions a verb may take (reporting.py).
+# Kinds of verb cue ([cues.verbs.<kind>]); the kind decides which constructions a verb may take (rules/verbs.py).
 VERB_KINDS = ("communication", "cognition", "intention", "evidence", "evaluation")
-# Lists of [cues] that the construction rules read (constructions.py, punctuation.py).
+# Lists of [cues] that the construction rules read (rules/constructions.py, rules/punctuation.py).
 CONSTRUCTION_KEYS = ("naming_verbs", "comparison_verbs", "prepositional_cues", "agent_nouns",
                      "cue_adjective_prepositions", "transcript_non_speakers", "credit_dashes",
                      "inanimate_subject_verbs", "infinitive_nouns", "agent_suffixes", "not_agent_nouns")
