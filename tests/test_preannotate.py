@@ -118,6 +118,18 @@ def test_bad_config_is_a_clear_error(tmp_path, content, message):
     assert str(path) in str(error.value)
 
 
+def test_component_defaults_are_read_when_the_factory_is_called(tmp_path, monkeypatch):
+    """A broken preannotate.toml in the user's config dir stops `add_pipe` with its located error; arguments given
+    in full (as build_pipeline gives them) do not read it."""
+    (tmp_path / "preannotate.toml").write_text("[quotes]\nmin_words = 'four'\n", encoding="utf-8")
+    monkeypatch.setenv("ANNOTATE_CONFIG_DIR", str(tmp_path))
+    nlp = spacy.blank("en")
+    with pytest.raises(ConfigError, match="quotes.min_words has the wrong type") as error:
+        nlp.add_pipe("attribution_quotes")
+    assert str(tmp_path / "preannotate.toml") in str(error.value)
+    assert nlp.add_pipe("attribution_quotes", config={"min_words": 2}).min_words == 2
+
+
 def test_predictions_are_valid_records_in_input_order(predictions):
     articles = list(read_docs(SEED_ARTICLES))
     records = list(read_docs(predictions))

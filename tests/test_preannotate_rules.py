@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from annotate.preannotate import annotator_name, build_pipeline, doc_to_record
-from annotate.preannotate.model import get_attributions
-from annotate.preannotate.reporting import PENDING
+from annotate.preannotate.model import Rule, get_attributions
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +22,7 @@ def attributions(nlp, text: str) -> set[tuple]:
     minimum = nlp.get_pipe("attribution_linker").min_score
     found = set()
     for item in get_attributions(doc):
-        if item.rule == PENDING or item.score < minimum:
+        if item.rule == Rule.PENDING or item.score < minimum:
             continue
         span = lambda r: doc[r[0]:r[1]]  # noqa: E731
         for part in [item.cue, *item.claims, *item.supplements] + ([item.source] if item.source else []):
@@ -319,3 +318,17 @@ def test_entity_ruler_corrects_places(nlp):
 def test_glued_quotation_marks_are_split(nlp):
     assert [t.text for t in nlp.tokenizer("the train journey”he explains")] == ["the", "train", "journey", "”", "he",
                                                                                "explains"]
+
+
+@pytest.mark.parametrize("text, rule", [
+    # a verb cue before the colon is as explicit as one in the quote's sentence
+    ("At the council meeting on Tuesday, the mayor told residents:\n\n“We will rebuild the bridge before winter, "
+     "whatever it costs.”", Rule.QUOTE_SAME_SENTENCE),
+    # a verbless speaker label: the colon is the CUE
+    ("Zelensky: “We will not give up a single village in the east.”", Rule.QUOTE_COLON),
+])
+def test_quote_after_colon_rule(nlp, text, rule):
+    doc = nlp(text)
+    quoted = [item for item in get_attributions(doc) if item.claims and all(item.direct)]
+    assert [item.rule for item in quoted] == [rule]
+    assert quoted[0].score == nlp.get_pipe("attribution_speakers").score(rule)

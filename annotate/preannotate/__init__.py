@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from . import components  # noqa: F401  (registers the factories and the Doc extensions)
 from .components import COMPONENT_NAMES
-from .convert import doc_to_record
+from .to_record import doc_to_record
 from .pipeline import annotator_name, build_pipeline
 from .run import PreannotateResult, count_records, preannotate_docs, preannotate_file
 from .settings import DEFAULT_CONFIG_PATH, Settings, load_settings

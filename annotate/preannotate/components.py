@@ -1,17 +1,18 @@
 """The registered spaCy factories. Importing this module registers them (spaCy also finds them through the
 `spacy_factories` entry points in pyproject.toml, so `spacy.load` of a saved pipeline works without an import).
 
-Defaults come from configs/preannotate.toml, so `nlp.add_pipe("attribution_cues")` on any English pipeline works;
-`build_pipeline` passes the values of the config file it is given.
+`build_pipeline` passes every value from the config file it is given. An argument left out
+(`nlp.add_pipe("attribution_cues")` on any English pipeline) comes from preannotate.toml (the user's config dir,
+else the packaged one), read when the factory is called: importing reads no file, and a broken file stops the
+build with its located ConfigError.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from spacy.language import Language
 
-from ..errors import AnnotateError
 from .attributes import AttributionAttributes
 from .cues import CueFinder
 from .linker import AttributionLinker
@@ -19,7 +20,7 @@ from .model import register_extensions
 from .paragraphs import ParagraphBreaks
 from .quotes import QuoteFinder
 from .roles import AttributionRoles
-from .settings import Settings, load_settings
+from .settings import load_settings
 from .speakers import QuoteSpeakers
 
 register_extensions()
@@ -30,18 +31,14 @@ COMPONENT_NAMES = ("attribution_paragraphs", "attribution_quotes", "attribution_
                    "attribution_attributes", "attribution_linker")
 
 
-def _defaults() -> Settings | None:
-    try:
-        return load_settings()
-    except AnnotateError:
-        return None
-
-
-_DEFAULTS = _defaults()
-
-
-def _default(method: str) -> dict[str, Any]:
-    return getattr(_DEFAULTS, method)() if _DEFAULTS is not None else {}
+def _with_defaults(method: str, given: dict[str, Any]) -> dict[str, Any]:
+    """A factory's arguments (its `locals()`), each one left as None taken from preannotate.toml
+    (`Settings.<method>()`); the file is read only when an argument is missing."""
+    arguments = {name: value for name, value in given.items() if name not in ("nlp", "name")}
+    if all(value is not None for value in arguments.values()):
+        return arguments
+    defaults = getattr(load_settings(), method)()
+    return {name: defaults[name] if value is None else value for name, value in arguments.items()}
 
 
 @Language.factory("attribution_paragraphs")
@@ -49,53 +46,51 @@ def make_paragraphs(nlp: Language, name: str) -> ParagraphBreaks:
     return ParagraphBreaks()
 
 
-@Language.factory("attribution_quotes", default_config=_default("quotes_config"))
-def make_quotes(nlp: Language, name: str, min_words: int) -> QuoteFinder:
-    return QuoteFinder(min_words=min_words)
+@Language.factory("attribution_quotes")
+def make_quotes(nlp: Language, name: str, min_words: Optional[int] = None) -> QuoteFinder:
+    return QuoteFinder(**_with_defaults("quotes_config", locals()))
 
 
-@Language.factory("attribution_cues", default_config=_default("cues_config"))
-def make_cues(nlp: Language, name: str, verbs: List[str], nouns: List[str], adverbs: List[str],
-              according_phrases: List[str], refusal_verbs: List[str], refusal_without_verbs: List[str]) -> CueFinder:
-    return CueFinder(nlp.vocab, verbs=verbs, nouns=nouns, adverbs=adverbs, according_phrases=according_phrases,
-                     refusal_verbs=refusal_verbs, refusal_without_verbs=refusal_without_verbs)
+@Language.factory("attribution_cues")
+def make_cues(nlp: Language, name: str, verbs: Optional[List[str]] = None, nouns: Optional[List[str]] = None,
+              adverbs: Optional[List[str]] = None, according_phrases: Optional[List[str]] = None,
+              refusal_verbs: Optional[List[str]] = None, refusal_without_verbs: Optional[List[str]] = None
+              ) -> CueFinder:
+    return CueFinder(nlp.vocab, **_with_defaults("cues_config", locals()))
 
 
-@Language.factory("attribution_roles", default_config=_default("roles_config"))
-def make_roles(nlp: Language, name: str, reporting_verbs: List[str], object_claim_verbs: List[str],
-               recipient_verbs: List[str], belief_verbs: List[str], unmarked_when_negated: List[str],
-               raising_verbs: List[str], as_verbs: List[str], figure_verbs: List[str], charge_verbs: List[str],
-               refusal_complements: List[str],
-               refusal_objects: List[str], refusal_without_verbs: List[str], medium_nouns: List[str],
-               medium_prepositions: List[str], ignore_dependencies: List[str],
-               scores: Dict[str, float], constructions: Dict[str, List[str]]) -> AttributionRoles:
-    return AttributionRoles(
-        reporting_verbs=reporting_verbs, object_claim_verbs=object_claim_verbs, recipient_verbs=recipient_verbs,
-        belief_verbs=belief_verbs, unmarked_when_negated=unmarked_when_negated, raising_verbs=raising_verbs,
-        as_verbs=as_verbs, figure_verbs=figure_verbs, charge_verbs=charge_verbs, refusal_complements=refusal_complements,
-        refusal_objects=refusal_objects, refusal_without_verbs=refusal_without_verbs, medium_nouns=medium_nouns,
-        medium_prepositions=medium_prepositions, ignore_dependencies=ignore_dependencies, scores=scores,
-        constructions=constructions)
+@Language.factory("attribution_roles")
+def make_roles(nlp: Language, name: str, reporting_verbs: Optional[List[str]] = None,
+               object_claim_verbs: Optional[List[str]] = None, recipient_verbs: Optional[List[str]] = None,
+               belief_verbs: Optional[List[str]] = None, unmarked_when_negated: Optional[List[str]] = None,
+               raising_verbs: Optional[List[str]] = None, as_verbs: Optional[List[str]] = None,
+               figure_verbs: Optional[List[str]] = None, charge_verbs: Optional[List[str]] = None,
+               refusal_complements: Optional[List[str]] = None, refusal_objects: Optional[List[str]] = None,
+               refusal_without_verbs: Optional[List[str]] = None, medium_nouns: Optional[List[str]] = None,
+               medium_prepositions: Optional[List[str]] = None, ignore_dependencies: Optional[List[str]] = None,
+               scores: Optional[Dict[str, float]] = None, constructions: Optional[Dict[str, List[str]]] = None
+               ) -> AttributionRoles:
+    return AttributionRoles(**_with_defaults("roles_config", locals()))
 
 
-@Language.factory("attribution_speakers", default_config=_default("speakers_config"))
-def make_speakers(nlp: Language, name: str, max_sentences_back: int, max_paragraphs_back: int,
-                  scores: Dict[str, float]) -> QuoteSpeakers:
-    return QuoteSpeakers(max_sentences_back=max_sentences_back, max_paragraphs_back=max_paragraphs_back,
-                         scores=scores)
+@Language.factory("attribution_speakers")
+def make_speakers(nlp: Language, name: str, max_sentences_back: Optional[int] = None,
+                  max_paragraphs_back: Optional[int] = None, scores: Optional[Dict[str, float]] = None
+                  ) -> QuoteSpeakers:
+    return QuoteSpeakers(**_with_defaults("speakers_config", locals()))
 
 
-@Language.factory("attribution_attributes", default_config=_default("attributes_config"))
-def make_attributes(nlp: Language, name: str, stance: Dict[str, str], certainty: Dict[str, List[str]],
-                    sources: Dict[str, List[str]], statistical_entity_labels: List[str], causal_markers: List[str],
-                    prediction_markers: List[str]) -> AttributionAttributes:
-    return AttributionAttributes(stance=stance, certainty=certainty, sources=sources,
-                                 statistical_entity_labels=statistical_entity_labels, causal_markers=causal_markers,
-                                 prediction_markers=prediction_markers)
+@Language.factory("attribution_attributes")
+def make_attributes(nlp: Language, name: str, stance: Optional[Dict[str, str]] = None,
+                    certainty: Optional[Dict[str, List[str]]] = None, sources: Optional[Dict[str, List[str]]] = None,
+                    statistical_entity_labels: Optional[List[str]] = None,
+                    causal_markers: Optional[List[str]] = None, prediction_markers: Optional[List[str]] = None
+                    ) -> AttributionAttributes:
+    return AttributionAttributes(**_with_defaults("attributes_config", locals()))
 
 
-@Language.factory("attribution_linker", default_config=_default("linker_config"))
-def make_linker(nlp: Language, name: str, min_score: float, scores: Dict[str, float],
-                keep_intermediate: bool = False, drop_tensor: bool = True) -> AttributionLinker:
-    return AttributionLinker(min_score=min_score, scores=scores, keep_intermediate=keep_intermediate,
-                             drop_tensor=drop_tensor)
+@Language.factory("attribution_linker")
+def make_linker(nlp: Language, name: str, min_score: Optional[float] = None,
+                scores: Optional[Dict[str, float]] = None, drop_tensor: Optional[bool] = None,
+                keep_intermediate: bool = False) -> AttributionLinker:
+    return AttributionLinker(**_with_defaults("linker_config", locals()))

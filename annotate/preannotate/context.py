@@ -8,7 +8,7 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from .model import QUOTATIONS, TokenRange
+from .model import QUOTATIONS, Rule, TokenRange
 from .phrases import is_quote, is_space, quote_positions, trim
 
 
@@ -30,7 +30,7 @@ class RoleSettings:
     medium_prepositions: frozenset[str]
     ignore_dependencies: frozenset[str]
     scores: dict[str, float]
-    # Verb kinds and the word lists of the broader constructions (constructions.py, punctuation.py).
+    # Verb kinds and the word lists of the broader constructions (rules/constructions.py, rules/punctuation.py).
     kinds: dict[str, frozenset[str]] = field(default_factory=dict)
     naming_verbs: frozenset[str] = frozenset()
     comparison_verbs: frozenset[str] = frozenset()
@@ -86,7 +86,7 @@ class RoleSettings:
     def of_kind(self, lemma: str, kind: str) -> bool:
         return lemma in self.kinds.get(kind, frozenset())
 
-    def score(self, rule: str) -> float:
+    def score(self, rule: Rule) -> float:
         return float(self.scores.get(rule, 0.5))
 
 

@@ -1,8 +1,8 @@
 """Cue candidates: reporting verbs by lemma, "according to", attribution adverbs and nouns, refusals.
 
 A spaCy Matcher over the configured lexicons marks every word that *could* signal attribution; the role rules
-(reporting.py, according.py, nouns.py) keep only the candidates whose parse gives them a claim (or, for refusals
-and negated verbs, a source), so "the said document" or "he added three brigades" never become cues.
+(rules/) keep only the candidates whose parse gives them a claim (or, for refusals and negated verbs, a source),
+so "the said document" or "he added three brigades" never become cues.
 Candidates go to `doc.spans["attribution_cues"]`, labelled by kind, with the lexicon lemma in `kb_id_`.
 
 Verbs match on the lemma and also on their inflected forms: the statistical lemmatizer sometimes misses

@@ -12,10 +12,9 @@ from typing import Any
 import numpy
 from spacy.tokens import Doc, Span, SpanGroup
 
-from .model import (ATTRIBUTIONS, CUE_CANDIDATES, QUOTATIONS, SPAN_KEY, TokenRange, get_attributions,
+from .model import (ATTRIBUTIONS, CUE_CANDIDATES, QUOTATIONS, SPAN_KEY, Rule, TokenRange, get_attributions,
                     make_serialisable)
 from .phrases import CACHE_KEY
-from .reporting import PENDING
 
 
 class AttributionLinker:
@@ -51,10 +50,10 @@ class AttributionLinker:
         pronoun_factor = self.scores.get("pronoun_source", 1.0)
         supplement_factor = self.scores.get("supplement", 1.0)
         for item in get_attributions(doc):
-            if item.rule == PENDING or item.score < self.min_score:
+            if item.rule == Rule.PENDING or item.score < self.min_score:
                 continue
             claims = [(k, claim) for k, claim in enumerate(item.claims) if item.claim_score(k) >= self.min_score]
-            if not claims and not item.no_comment:
+            if not claims and item.rule != Rule.NO_COMMENT:
                 continue
             cue = add("CUE", item.cue, item.score, item.attrs.get("cue", {}))
             source = None

@@ -9,6 +9,7 @@ spaCy ships Docs between processes (n_process > 1) with msgpack, which takes dic
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Any
 
 from spacy.tokens import Doc, Span
@@ -20,6 +21,29 @@ LINKS = "attribution_links"
 QUOTATIONS = "quotations"
 CUE_CANDIDATES = "attribution_cues"
 SPAN_KEY = "attribution"
+
+
+class Rule(StrEnum):
+    """The rule that found an attribution; a rule's name is also its key in the [scores] of preannotate.toml."""
+
+    VERB_CLAUSE = "verb_clause"
+    VERB_QUOTE = "verb_quote"
+    VERB_OBJECT = "verb_object"
+    HEADLINE_OBJECT = "headline_object"
+    PASSIVE_CLAUSE = "passive_clause"
+    ACCORDING_TO = "according_to"
+    NOUN_CLAUSE = "noun_clause"
+    ADVERB = "adverb"
+    NO_COMMENT = "no_comment"  # a refusal or a negated statement: SOURCE and CUE, no claim
+    QUOTE_SAME_SENTENCE = "quote_same_sentence"
+    QUOTE_COLON = "quote_colon"
+    INTENTION = "intention"
+    EVALUATION = "evaluation"
+    ADJECTIVE_CLAUSE = "adjective_clause"
+    TRANSCRIPT_TURN = "transcript_turn"
+    DASH_CREDIT = "dash_credit"
+    # A verb cue with a source and no claim yet: the quote rules may give it a quotation, the linker drops it if not.
+    PENDING = "pending"
 
 
 def _links(doc: Doc) -> list[list] | None:
@@ -41,7 +65,7 @@ def register_extensions() -> None:
 
 @dataclass(frozen=True)
 class Attribution:
-    rule: str
+    rule: Rule
     cue: TokenRange
     score: float
     lemma: str = ""
@@ -56,10 +80,6 @@ class Attribution:
     # Per-role attributes, filled by the attributes component: {"cue": {...}, "source": {...}, "claims": [{...}]}.
     attrs: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def no_comment(self) -> bool:
-        return self.rule == "no_comment"
-
     def with_claim(self, claim: TokenRange, direct: bool, score: float | None = None) -> Attribution:
         if claim in self.claims:
             return self
@@ -71,7 +91,7 @@ class Attribution:
         return self.claim_scores[index] if index < len(self.claim_scores) else self.score
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "cue": list(self.cue), "score": self.score, "lemma": self.lemma,
+        return {"rule": self.rule.value, "cue": list(self.cue), "score": self.score, "lemma": self.lemma,
                 "source": list(self.source) if self.source else None, "claims": [list(c) for c in self.claims],
                 "direct": list(self.direct), "claim_scores": list(self.claim_scores),
                 "supplements": [list(s) for s in self.supplements],
@@ -79,7 +99,7 @@ class Attribution:
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Attribution:
-        return cls(rule=raw["rule"], cue=tuple(raw["cue"]), score=raw["score"], lemma=raw.get("lemma", ""),
+        return cls(rule=Rule(raw["rule"]), cue=tuple(raw["cue"]), score=raw["score"], lemma=raw.get("lemma", ""),
                    source=tuple(raw["source"]) if raw.get("source") else None,
                    claims=tuple(tuple(c) for c in raw.get("claims", [])), direct=tuple(raw.get("direct", [])),
                    claim_scores=tuple(raw.get("claim_scores", [])),

@@ -144,6 +144,12 @@ def relcl_positions(doc: Doc) -> list[int]:
     return cache["relcl"]
 
 
+def child_with(token: Token, dep: str, word: str | None = None) -> Token | None:
+    """The first child on `dep` (and spelled `word`, lowercased, when given)."""
+    return next((child for child in token.children if child.dep_ == dep and (word is None or child.lower_ == word)),
+                None)
+
+
 def sentence_bounds(doc: Doc, index: int) -> tuple[int, int]:
     """[start, end) of the sentence holding token `index` (Token.sent rescans the doc every time)."""
     cache = _cache(doc)

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
-from .according import according_attribution
-from .constructions import adjective_attributions
 from .context import Quotes, RoleSettings
 from .cues import ACCORDING, ADVERB, NOUN, REFUSAL, VERB, WITHOUT
-from .model import CUE_CANDIDATES, Attribution, set_attributions
-from .nouns import adverb_attribution, noun_attribution
-from .punctuation import dash_credits, transcript_turns
-from .reporting import PENDING, refusal_attribution, verb_attribution, without_attribution
+from .model import CUE_CANDIDATES, Attribution, Rule, set_attributions
+from .rules.according import according_attribution
+from .rules.adverbs import adverb_attribution
+from .rules.constructions import adjective_attributions
+from .rules.nouns import noun_attribution
+from .rules.punctuation import dash_credits, transcript_turns
+from .rules.refusals import refusal_attribution, without_attribution
+from .rules.verbs import verb_attribution
+
+
+# Each cue kind's rule, behind one signature: the cue candidate (its lexicon lemma in `kb_id_`), the settings, the
+# Doc's quotations and where every cue candidate starts.
+CueRule = Callable[[Span, RoleSettings, Quotes, frozenset[int]], Attribution | None]
+RULES: dict[str, CueRule] = {VERB: verb_attribution, REFUSAL: refusal_attribution, WITHOUT: without_attribution,
+                             ACCORDING: according_attribution, NOUN: noun_attribution, ADVERB: adverb_attribution}
 
 
 class AttributionRoles:
@@ -28,23 +38,7 @@ class AttributionRoles:
         candidates = list(doc.spans[CUE_CANDIDATES]) if CUE_CANDIDATES in doc.spans else []
         cue_positions = frozenset(candidate.start for candidate in candidates)
         for candidate in candidates:
-            kind, word = candidate.label_, candidate[0]
-            attribution = None
-            if kind == VERB:
-                attribution = verb_attribution(word, candidate.kb_id_, self.settings, quotes, cue_positions)
-            elif kind == REFUSAL:
-                attribution = refusal_attribution(word, self.settings)
-                if attribution is None and self.settings.of_kind(candidate.kb_id_, "intention"):
-                    # "The landlord refuses to make the repairs": a refusal of an act, not of a statement.
-                    attribution = verb_attribution(word, candidate.kb_id_, self.settings, quotes, cue_positions)
-            elif kind == WITHOUT:
-                attribution = without_attribution(word, self.settings)
-            elif kind == ACCORDING:
-                attribution = according_attribution(candidate, self.settings, quotes)
-            elif kind == NOUN:
-                attribution = noun_attribution(word, self.settings, quotes)
-            elif kind == ADVERB:
-                attribution = adverb_attribution(word, self.settings, quotes)
+            attribution = RULES[candidate.label_](candidate, self.settings, quotes, cue_positions)
             # Nesting is not annotated inside a direct quote: the quoted words are the speaker's, one claim.
             if attribution is not None and quotes.containing(*attribution.cue) is None and not any(
                     turn.claims[0][0] <= attribution.cue[0] < turn.claims[0][1] for turn in turns):
@@ -56,7 +50,7 @@ class AttributionRoles:
 def _one_per_cue(items: list[Attribution]) -> list[Attribution]:
     """Where two cues overlap ("declined to comment" and "comment"), keep the one with a result, then the longer."""
     def rank(item: Attribution) -> tuple[int, int]:
-        return (item.rule != PENDING, item.cue[1] - item.cue[0])
+        return (item.rule != Rule.PENDING, item.cue[1] - item.cue[0])
 
     kept: list[Attribution] = []
     for item in sorted(items, key=rank, reverse=True):

@@ -18,7 +18,7 @@ from spacy.language import Language
 from ..errors import ConfigError, RecordError
 from ..records import AnnotatedDoc, read_docs, write_docs
 from ..schema import load_schema
-from .convert import doc_to_record
+from .to_record import doc_to_record
 from .pipeline import annotator_name, build_pipeline
 
 DEFAULT_BATCH_SIZE = 32

@@ -15,22 +15,22 @@ from typing import Any
 
 from ..config import config_path, load_toml, packaged_config_dir
 from ..errors import ConfigError
+from .model import Rule
 
 CONFIG_FILE = "preannotate.toml"
 DEFAULT_CONFIG_PATH = packaged_config_dir() / CONFIG_FILE
 
 STANCES = ("neutral", "distancing", "hedged", "factive")
-# Kinds of verb cue ([cues.verbs.<kind>]); the kind decides which constructions a verb may take (reporting.py).
+# Kinds of verb cue ([cues.verbs.<kind>]); the kind decides which constructions a verb may take (rules/verbs.py).
 VERB_KINDS = ("communication", "cognition", "intention", "evidence", "evaluation")
-# Lists of [cues] that the construction rules read (constructions.py, punctuation.py).
+# Lists of [cues] that the construction rules read (rules/constructions.py, rules/punctuation.py).
 CONSTRUCTION_KEYS = ("naming_verbs", "comparison_verbs", "prepositional_cues", "agent_nouns",
                      "cue_adjective_prepositions", "transcript_non_speakers", "credit_dashes",
                      "inanimate_subject_verbs", "infinitive_nouns", "agent_suffixes", "not_agent_nouns")
 SOURCE_TYPES = ("anonymous_official", "anonymous_other", "document")
-SCORE_KEYS = ("verb_clause", "verb_quote", "verb_object", "headline_object", "passive_clause", "according_to",
-              "noun_clause", "adverb", "no_comment", "quote_same_sentence", "quote_colon", "quote_continued",
-              "pronoun_source", "supplement", "intention", "evaluation", "adjective_clause", "transcript_turn",
-              "dash_credit")
+# [scores]: one per rule that reports (a pending cue has none), and the factors of the speakers and the linker.
+SCORE_KEYS = (*(rule.value for rule in Rule if rule is not Rule.PENDING), "quote_continued", "pronoun_source",
+              "supplement")
 
 # Every key the file may hold, per section: a typo is an error, not a silently ignored setting.
 _SHAPE: dict[str, dict[str, type | tuple[type, ...]]] = {

@@ -16,9 +16,8 @@ from dataclasses import replace
 from spacy.tokens import Doc, Token
 
 from .context import Quote, Quotes
-from .model import Attribution, TokenRange, get_attributions, set_attributions
+from .model import Attribution, Rule, TokenRange, get_attributions, set_attributions
 from .phrases import is_space, paragraph_index, sentence_bounds, sentence_index, trim
-from .reporting import PENDING
 
 _NP_INNER = {"compound", "flat", "nmod", "amod", "poss"}
 
@@ -30,8 +29,9 @@ class QuoteSpeakers:
         self.max_paragraphs_back = max_paragraphs_back
         self.scores = dict(scores or {})
 
-    def score(self, rule: str) -> float:
-        return float(self.scores.get(rule, 0.5))
+    def score(self, key: str) -> float:
+        """A rule's score, or "quote_continued" (a quote's own score when it continues an earlier speaker)."""
+        return float(self.scores.get(key, 0.5))
 
     def __call__(self, doc: Doc) -> Doc:
         quotes = Quotes(doc)
@@ -53,20 +53,11 @@ class QuoteSpeakers:
                 continue
             if _covered(quote, items):
                 continue
-            index = self._same_sentence(doc, quote, items, sentence_of)
+            index, colon = self._same_sentence(doc, quote, items, sentence_of), None
+            if index is None:
+                index, colon = _colon_attribution(doc, quote, items, self.score(Rule.QUOTE_COLON))
             if index is not None:
-                item = items[index]
-                if item.rule == PENDING:
-                    item = replace(item, rule="quote_same_sentence", score=self.score("quote_same_sentence"))
-                items[index] = item.with_claim((quote.start, quote.end), True)
-                owner[quote.group] = index
-                continue
-            index, colon = _colon_attribution(doc, quote, items, self.score("quote_colon"))
-            if index is not None:
-                item = items[index]
-                if item.rule == PENDING:
-                    item = replace(item, rule="quote_same_sentence", score=self.score("quote_same_sentence"))
-                items[index] = item.with_claim((quote.start, quote.end), True)
+                items[index] = self._with_cue_quote(items[index], quote)
                 owner[quote.group] = index
                 continue
             if colon is not None:
@@ -80,6 +71,14 @@ class QuoteSpeakers:
         set_attributions(doc, items)
         return doc
 
+    def _with_cue_quote(self, item: Attribution, quote: Quote) -> Attribution:
+        """A cue takes the quotation; a pending verb cue becomes a quote attribution. A verb cue before a colon
+        ('He said:' and the quote in the next paragraph) is as explicit as one in the quote's sentence, so both
+        are "quote_same_sentence"; "quote_colon" is the verbless speaker label ('Zelensky: “…”')."""
+        if item.rule == Rule.PENDING:
+            item = replace(item, rule=Rule.QUOTE_SAME_SENTENCE, score=self.score(Rule.QUOTE_SAME_SENTENCE))
+        return item.with_claim((quote.start, quote.end), True)
+
     def _same_sentence(self, doc: Doc, quote: Quote, items: list[Attribution], sentence_of: list[int]) -> int | None:
         first = sentence_of[quote.start]
         last = sentence_of[quote.end - 1]
@@ -91,9 +90,9 @@ class QuoteSpeakers:
             last = sentence_of[after]
         best, best_distance = None, None
         for index, item in enumerate(items):
-            if item.source is None or item.rule == "no_comment":
+            if item.source is None or item.rule == Rule.NO_COMMENT:
                 continue
-            if not (item.rule == PENDING or (item.claims and all(item.direct))):
+            if not (item.rule == Rule.PENDING or (item.claims and all(item.direct))):
                 continue
             if quote.start <= item.cue[0] < quote.end or not first <= sentence_of[item.cue[0]] <= last:
                 continue
@@ -117,7 +116,8 @@ class QuoteSpeakers:
                          for claim in other.claims)}
         best, best_anchor = None, -1
         for index, item in enumerate(items):
-            if index in nested or item.source is None or item.rule in {PENDING, "no_comment"} or not item.claims:
+            if (index in nested or item.source is None or item.rule in {Rule.PENDING, Rule.NO_COMMENT}
+                    or not item.claims):
                 continue
             anchor = max([item.cue[1]] + [claim[1] for claim in item.claims])
             if anchor > quote.start:
@@ -145,7 +145,7 @@ def _words_around(doc: Doc, quote: Quote, first: int, last: int, sentence_of: li
 
 def _covered(quote: Quote, items: list[Attribution]) -> bool:
     return any(claim[0] <= quote.start and quote.end <= claim[1]
-               for item in items if item.rule != PENDING for claim in item.claims)
+               for item in items if item.rule != Rule.PENDING for claim in item.claims)
 
 
 def _previous_word(doc: Doc, index: int) -> Token | None:
@@ -182,7 +182,7 @@ def _colon_attribution(doc: Doc, quote: Quote, items: list[Attribution], score: 
     if word is None:
         return None, None
     for index, item in enumerate(items):
-        if item.source is not None and item.rule != "no_comment" and _ends_cue_phrase(word, item.cue):
+        if item.source is not None and item.rule != Rule.NO_COMMENT and _ends_cue_phrase(word, item.cue):
             return index, None
     if word.pos_ not in {"NOUN", "PROPN", "PRON"}:
         return None, None
@@ -196,5 +196,5 @@ def _colon_attribution(doc: Doc, quote: Quote, items: list[Attribution], score: 
     before = _previous_word(doc, source[0])
     if before is not None and not (before.is_punct or doc[source[0]].is_sent_start):
         return None, None
-    return None, Attribution(rule="quote_colon", cue=(colon.i, colon.i + 1), score=score, lemma=":",
+    return None, Attribution(rule=Rule.QUOTE_COLON, cue=(colon.i, colon.i + 1), score=score, lemma=":",
                              source=source, claims=((quote.start, quote.end),), direct=(True,))

@@ -1,5 +1,5 @@
 """Reporting verbs: "X said (that) CLAIM", "CLAIM, X told Y", passives, "as" and figure constructions,
-"no comment" and refusals.
+and a negated verb's "no comment" (refusals.py has "declined to comment").
 
 The verb's subject is the SOURCE (the agent of a passive), its clausal complement the CLAIM, the object of "tell"
 and a medium, venue or "to" phrase are SUPPLEMENTs. Other complements, tried in order when there is no clause:
@@ -16,17 +16,15 @@ knowledge verbs ("did not know that"), which are not an attribution at all.
 
 from __future__ import annotations
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
+from ..context import Quotes, RoleSettings
+from ..model import Attribution, Rule, TokenRange
+from ..phrases import (CLAUSE_SUBJECTS, RELATIVIZERS, child_with, claim_clause, inherited_subject, noun_phrase,
+                       right_spine, sentence_bounds, subject_of, trim, verb_group)
 from .constructions import (agent_passive_claim, comparison_claim, evidence_object_claim, infinitive_claim,
                             infinitive_of, is_agent, naming_claim, prepositional_cue, quoted_naming_claim)
-from .context import Quotes, RoleSettings
-from .model import Attribution, TokenRange
-from .phrases import (CLAUSE_SUBJECTS, RELATIVIZERS, claim_clause, inherited_subject, noun_phrase, right_spine,
-                      sentence_bounds, subject_of, trim, verb_group)
 
-PENDING = "pending"
-NO_COMMENT = "no_comment"
 _NEGATIVE_SUBJECT_WORDS = {"no", "neither", "nobody", "none"}
 _END_PUNCT = {".", "!", "?", "”", '"', "’", "'", ":", ";", "…"}
 _NOT_SUPPLEMENT_ENTS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"}
@@ -170,19 +168,14 @@ def _cut_other_attributions(complement: Token, claim: TokenRange, cue_positions:
     return trim(doc, start, end) if end < claim[1] else claim
 
 
-def _child(token: Token, dep: str, word: str | None = None) -> Token | None:
-    return next((child for child in token.children if child.dep_ == dep and (word is None or child.lower_ == word)),
-                None)
-
-
 def _quoted_as(verb: Token, cue_positions: frozenset[int]) -> TokenRange | None:
     """"The newspaper quoted US officials as saying CLAIM": the outer claim is the inner attribution, "US officials
     as saying CLAIM"; the inner one (SOURCE "US officials", CUE "saying") is found from "saying" itself."""
-    obj, prep = _child(verb, "dobj"), _child(verb, "prep", "as")
+    obj, prep = child_with(verb, "dobj"), child_with(verb, "prep", "as")
     if obj is None or prep is None or prep.i < obj.i:
         return None
     inner = next((child for child in prep.children if child.dep_ == "pcomp" and child.tag_ == "VBG"), None)
-    complement = _child(inner, "ccomp") if inner is not None else None
+    complement = child_with(inner, "ccomp") if inner is not None else None
     inner_claim = claim_clause(complement) if complement is not None else None
     if inner_claim is None:
         return None
@@ -193,10 +186,10 @@ def _quoted_as(verb: Token, cue_positions: frozenset[int]) -> TokenRange | None:
 def _as_complement(verb: Token) -> tuple[TokenRange, Token] | None:
     """"which Zelensky views as a strategic advantage", "criticized by Kyiv as a dangerous escalation", and with an
     adjective the parser hangs on the object: 'described the claims as “absurd”'."""
-    prep = _child(verb, "prep", "as")
-    obj = _child(verb, "dobj")
+    prep = child_with(verb, "prep", "as")
+    obj = child_with(verb, "dobj")
     if prep is None and obj is not None:
-        prep = _child(obj, "prep", "as")
+        prep = child_with(obj, "prep", "as")
     if prep is None:
         # 'described the report as deeply flawed': an adjective clause that "as" opens.
         for clause in verb.children:
@@ -205,7 +198,7 @@ def _as_complement(verb: Token) -> tuple[TokenRange, Token] | None:
                 found = trim(verb.doc, marker.i + 1, clause.right_edge.i + 1, drop_complementizer=False)
                 return (found, marker) if found is not None else None
         return None
-    pobj = _child(prep, "pobj")
+    pobj = child_with(prep, "pobj")
     if pobj is not None:
         found = noun_phrase(pobj)
     elif any(child.dep_ in {"amod", "acomp"} and child.pos_ == "ADJ" for child in prep.children):
@@ -220,7 +213,7 @@ _CHARGE_PREPOSITIONS = {"of", "for", "with"}
 
 def _charge(verb: Token) -> TokenRange | None:
     """"Moscow accused Kyiv of shelling the plant": the accused and what they are accused of."""
-    obj = _child(verb, "dobj")
+    obj = child_with(verb, "dobj")
     if obj is None:
         return None
     # The parser hangs the phrase on the verb or on its object ("accused [the agency of hiding ...]").
@@ -233,22 +226,25 @@ def _charge(verb: Token) -> TokenRange | None:
 
 def _figure(verb: Token) -> TokenRange | None:
     """"Zelensky put Ukraine's military casualties at 45,100": the object and the figure."""
-    obj, prep = _child(verb, "dobj"), _child(verb, "prep", "at")
-    pobj = _child(prep, "pobj") if prep is not None else None
+    obj, prep = child_with(verb, "dobj"), child_with(verb, "prep", "at")
+    pobj = child_with(prep, "pobj") if prep is not None else None
     if obj is None or pobj is None or prep.i < obj.i or not (pobj.ent_type_ in _FIGURE_ENTS or pobj.like_num):
         return None
     return trim(verb.doc, obj.left_edge.i, pobj.right_edge.i + 1, drop_complementizer=False)
 
 
-def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Quotes,
-                     cue_positions: frozenset[int] = frozenset()) -> Attribution | None:
+def verb_attribution(candidate: Span, settings: RoleSettings, quotes: Quotes,
+                     cue_positions: frozenset[int]) -> Attribution | None:
+    """A verb cue candidate (its lexicon lemma in `kb_id_`); `cue_positions`, where every cue candidate starts, ends
+    a claim before a coordinated clause with a cue of its own."""
+    verb, lemma = candidate[0], candidate.kb_id_
     if verb.dep_ in settings.ignore_dependencies:
         return None
-    if lemma == "point" and _child(verb, "prt", "out") is None:
+    if lemma == "point" and child_with(verb, "prt", "out") is None:
         return None
-    passive = _child(verb, "auxpass") is not None
+    passive = child_with(verb, "auxpass") is not None
     participle = verb.tag_ == "VBN" and verb.dep_ == "acl"  # "– never officially confirmed by Moscow –"
-    if participle and _child(verb, "agent") is None:
+    if participle and child_with(verb, "agent") is None:
         return None  # "the troops sent", "reports attributed to": modifiers, not reports
     reporting = lemma in settings.reporting_verbs
     cue = verb_group(verb)
@@ -262,7 +258,7 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
         ccomps = [stranded]
     supplements_found = tuple(supplements(verb, lemma, settings, before=stranded.left_edge.i if stranded else None))
 
-    def attribution(rule: str, claims: list[tuple[TokenRange, bool]], cue_range: TokenRange = cue,
+    def attribution(rule: Rule, claims: list[tuple[TokenRange, bool]], cue_range: TokenRange = cue,
                     with_source: bool = True) -> Attribution:
         # A "to" phrase inside the claim ("likened the strike to a hostage situation") is content, not a recipient.
         # (A claim around a parenthetical cue, "The deal, he told the FT, was ...", keeps the cue's supplements.)
@@ -277,8 +273,8 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
         if neither < 0 or source is None:
             return None  # the second verb of the pair: its first verb speaks for both
         start = min([cue[0]] + [c.i for c in verb.children if c.dep_ in {"aux", "preconj"} and c.i < verb.i])
-        return Attribution(rule=NO_COMMENT, cue=(start, neither), score=settings.score(NO_COMMENT), lemma=lemma,
-                           source=source, negated=True)
+        return Attribution(rule=Rule.NO_COMMENT, cue=(start, neither), score=settings.score(Rule.NO_COMMENT),
+                           lemma=lemma, source=source, negated=True)
     if lemma in settings.inanimate_subject_verbs and (head is None or is_agent(head, settings)):
         return None  # "The memo reads: ..." is a cue; "She reads the report" is not
     agent_subject = head is not None and is_agent(head, settings, documents=True)
@@ -292,7 +288,7 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
             # A refusal or non-statement: SOURCE and CUE, no claim, no links.
             if source is None:
                 return None
-            return Attribution(rule=NO_COMMENT, cue=cue, score=settings.score(NO_COMMENT), lemma=lemma,
+            return Attribution(rule=Rule.NO_COMMENT, cue=cue, score=settings.score(Rule.NO_COMMENT), lemma=lemma,
                                source=source, negated=True)
     if ccomps:
         claims = []
@@ -308,29 +304,30 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
             if resolved is not None:
                 claims.append(resolved)
         if claims:
-            rule = "passive_clause" if passive else ("verb_quote" if claims[0][1] else "verb_clause")
+            rule = Rule.PASSIVE_CLAUSE if passive else (Rule.VERB_QUOTE if claims[0][1] else Rule.VERB_CLAUSE)
             return attribution(rule, claims)
     if reporting and (found := _quoted_as(verb, cue_positions)) is not None:
-        return attribution("verb_clause", [(found, False)])
+        return attribution(Rule.VERB_CLAUSE, [(found, False)])
     if passive and lemma in settings.raising_verbs:
-        infinitive = next((c for c in verb.children if c.dep_ == "xcomp" and _child(c, "aux", "to") is not None), None)
+        infinitive = next((c for c in verb.children if c.dep_ == "xcomp" and child_with(c, "aux", "to") is not None),
+                          None)
         if infinitive is not None and (found := trim(verb.doc, infinitive.left_edge.i, infinitive.right_edge.i + 1,
                                                       drop_complementizer=False)) is not None:
             resolved = quotes.resolve(found, cue)
             if resolved is not None:
-                return attribution("passive_clause", [resolved])
+                return attribution(Rule.PASSIVE_CLAUSE, [resolved])
     if lemma in settings.as_verbs and (as_claim := _as_complement(verb)) is not None:
         found, prep = as_claim
         resolved = quotes.resolve(found, cue)
         if resolved is not None:
             cue_range = (cue[0], prep.i + 1) if prep.i == cue[1] else cue
-            return attribution("verb_object", [resolved], cue_range)
+            return attribution(Rule.VERB_OBJECT, [resolved], cue_range)
     if lemma in settings.figure_verbs and not passive and (found := _figure(verb)) is not None:
-        return attribution("verb_object", [(found, False)])
+        return attribution(Rule.VERB_OBJECT, [(found, False)])
     if lemma in settings.charge_verbs and not passive and (found := _charge(verb)) is not None:
         resolved = quotes.resolve(found, cue)
         if resolved is not None:
-            return attribution("verb_object", [resolved])
+            return attribution(Rule.VERB_OBJECT, [resolved])
     if (found := _broader_claim(verb, lemma, settings, passive, head, agent_subject,
                                          cue_positions)) is not None:
         rule, claim, cue_range = found
@@ -341,8 +338,8 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
         return None
     if passive:
         return None  # "X is said to …" with no clause, "the deployment was criticised": nothing to attribute
-    as_clause = (verb.dep_ == "advcl" and _child(verb, "mark", "as") is not None and subject is not None
-                 and _child(verb, "dobj") is None)
+    as_clause = (verb.dep_ == "advcl" and child_with(verb, "mark", "as") is not None and subject is not None
+                 and child_with(verb, "dobj") is None)
     if (verb.dep_ == "parataxis" or as_clause) and verb.head.pos_ in {"VERB", "AUX"}:
         # "The war, he said, will end soon", "As the mayor noted, the city is broke": the clause around the
         # parenthetical, cut at it when it sits at an edge.
@@ -350,13 +347,13 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
         found = claim_clause(host, exclude=(verb.left_edge.i, verb.right_edge.i + 1))
         resolved = quotes.resolve(found, cue) if found is not None else None
         if resolved is not None:
-            return attribution("verb_quote" if resolved[1] else "verb_clause", [resolved])
+            return attribution(Rule.VERB_QUOTE if resolved[1] else Rule.VERB_CLAUSE, [resolved])
     position = settings.of_kind(lemma, "intention")
     # "is expected to announce the plan", "urged the council to reject the contract": an act still to come is the
     # content of another attribution, not a statement or position of its own.
     if lemma in settings.object_claim_verbs and not _is_to_infinitive(verb) and not (position and not agent_subject):
         gerund = next((c for c in verb.children if c.dep_ == "xcomp" and c.tag_ == "VBG"), None)
-        obj = _child(verb, "dobj")
+        obj = child_with(verb, "dobj")
         found = None
         if gerund is not None:
             found = trim(verb.doc, gerund.left_edge.i, gerund.right_edge.i + 1)
@@ -364,14 +361,14 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
             found = noun_phrase(obj, exclude=verb, cut_nonrestrictive=True)
         resolved = quotes.resolve(found, cue) if found is not None and found[1] - found[0] >= 2 else None
         if resolved is not None:
-            return attribution("verb_object", [resolved])
+            return attribution(Rule.VERB_OBJECT, [resolved])
     elif lemma == "say" and (obj := _headline_object(verb)) is not None:
         found = noun_phrase(obj, exclude=verb)
         if found is not None:
-            return attribution("headline_object", [(found, False)])
+            return attribution(Rule.HEADLINE_OBJECT, [(found, False)])
     if source is None or not any(settings.of_kind(lemma, kind) for kind in ("communication", "cognition", "evidence")):
         return None  # only speech, thought and documents may still take a quotation from the quote rules
-    return Attribution(rule=PENDING, cue=cue, score=0.0, lemma=lemma, source=source, supplements=supplements_found)
+    return Attribution(rule=Rule.PENDING, cue=cue, score=0.0, lemma=lemma, source=source, supplements=supplements_found)
 
 
 _TIME_ENTS = {"DATE", "TIME"}
@@ -398,37 +395,37 @@ def _counted(noun: Token) -> bool:
 
 def _is_to_infinitive(verb: Token) -> bool:
     """ "urged the council to reject the contract": the rejection is the urging's content, not a position held."""
-    return _child(verb, "aux", "to") is not None
+    return child_with(verb, "aux", "to") is not None
 
 
 def _broader_claim(verb: Token, lemma: str, settings: RoleSettings, passive: bool, subject: Token | None,
                    agent_subject: bool, cue_positions: frozenset[int]
-                   ) -> tuple[str, TokenRange, TokenRange | None] | None:
+                   ) -> tuple[Rule, TokenRange, TokenRange | None] | None:
     """Intention, position and evaluation constructions (constructions.py): (rule, CLAIM, CUE if not the verb group)."""
     if passive or (verb.tag_ == "VBN" and verb.dep_ == "acl"):
         agent = source_token(verb, passive=True)
         if (agent is not None and is_agent(agent, settings, documents=True) and lemma in settings.object_claim_verbs
                 and (claim := agent_passive_claim(verb)) is not None):
-            return "verb_object", claim, None
+            return Rule.VERB_OBJECT, claim, None
         return None
     if settings.of_kind(lemma, "evidence") and (claim := evidence_object_claim(verb, subject, settings)) is not None:
-        return "verb_object", claim, None
+        return Rule.VERB_OBJECT, claim, None
     # "called X Y" is specific enough to need only a subject ("The striker called the final the biggest game …").
     if lemma in settings.naming_verbs and subject is not None and (
             claim := naming_claim(verb) or quoted_naming_claim(verb)) is not None:
-        return "evaluation", claim, None
+        return Rule.EVALUATION, claim, None
     if not agent_subject:
         return None
     if (prepositional := prepositional_cue(verb, lemma, settings)) is not None:
         end, claim = prepositional
-        return "intention", claim, (verb_group(verb)[0], end)
+        return Rule.INTENTION, claim, (verb_group(verb)[0], end)
     intends = settings.of_kind(lemma, "intention") or settings.of_kind(lemma, "cognition")
     if intends and subject is not None and is_agent(subject, settings) and (
             claim := infinitive_claim(verb)) is not None:
         # "plans to buy back stock and expects margins to recover": a coordinated cue ends the claim.
-        return "intention", _cut_other_attributions(infinitive_of(verb), claim, cue_positions) or claim, None
+        return Rule.INTENTION, _cut_other_attributions(infinitive_of(verb), claim, cue_positions) or claim, None
     if lemma in settings.comparison_verbs and (claim := comparison_claim(verb)) is not None:
-        return "evaluation", claim, None
+        return Rule.EVALUATION, claim, None
     return None
 
 
@@ -476,61 +473,13 @@ def _with_fronted_subject(verb: Token, complement: Token, claim: TokenRange) -> 
 
 def _neither_nor(verb: Token) -> int | None:
     """For the first verb of "neither X nor Y", where the pair ends; -1 for the second verb; None otherwise."""
-    if _child(verb, "preconj", "neither") is not None:
+    if child_with(verb, "preconj", "neither") is not None:
         partner = next((c for c in verb.children if c.dep_ == "conj" and c.pos_ in {"VERB", "AUX"}), None)
         return partner.i + 1 if partner is not None else None
-    if verb.dep_ == "conj" and _child(verb.head, "preconj", "neither") is not None:
+    if verb.dep_ == "conj" and child_with(verb.head, "preconj", "neither") is not None:
         return -1
     return None
 
 
 def _is_embedded_question(clause: Token) -> bool:
     return any(child.dep_ == "mark" and child.lower_ in _QUESTION_MARKS for child in clause.children)
-
-
-def _dobj_end(verb: Token) -> int | None:
-    """End of "provide a definitive response" / "giving any details": the object up to its head noun."""
-    obj = _child(verb, "dobj")
-    return obj.i + 1 if obj is not None else None
-
-
-def refusal_attribution(verb: Token, settings: RoleSettings) -> Attribution | None:
-    """'X declined to comment', 'X declined to provide a definitive response': SOURCE and CUE, no claim.
-    The CUE runs from the refusal verb to the speech verb, or to the head of its object ("response")."""
-    complement = _child(verb, "xcomp")
-    if complement is None:
-        return None
-    lemma = complement.lemma_.lower()
-    end = None
-    if lemma in settings.refusal_complements:
-        end = complement.i + 1
-    elif (obj := _child(complement, "dobj")) is not None and obj.lemma_.lower() in settings.refusal_objects:
-        end = obj.i + 1
-    if end is None:
-        return None
-    head = source_token(verb, passive=False)
-    source = noun_phrase(head, exclude=verb) if head is not None else None
-    if source is None:
-        return None
-    return Attribution(rule=NO_COMMENT, cue=(verb_group(verb)[0], end), score=settings.score(NO_COMMENT),
-                       lemma=verb.lemma_.lower(), source=source, negated=True)
-
-
-def without_attribution(word: Token, settings: RoleSettings) -> Attribution | None:
-    """'…, without giving any details about …': a refusal inside another statement. The SOURCE is the subject of
-    the sentence's main clause."""
-    gerund = _child(word, "pcomp")
-    if gerund is None or gerund.tag_ != "VBG" or gerund.lemma_.lower() not in settings.refusal_without_verbs:
-        return None
-    obj = _child(gerund, "dobj")
-    if obj is None or obj.lemma_.lower() not in settings.refusal_objects:
-        return None
-    current = word.head
-    while current.dep_ in {"ccomp", "xcomp", "advcl", "conj", "pcomp", "prep"} and current.head.i != current.i:
-        current = current.head
-    head = subject_of(current)
-    source = noun_phrase(head, exclude=current) if head is not None else None
-    if source is None:
-        return None
-    return Attribution(rule=NO_COMMENT, cue=(word.i, obj.i + 1), score=settings.score(NO_COMMENT), lemma="without",
-                       source=source, negated=True)

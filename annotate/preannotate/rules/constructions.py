@@ -16,10 +16,10 @@ from __future__ import annotations
 from spacy.attrs import LOWER
 from spacy.tokens import Doc, Token
 
-from .context import Quotes, RoleSettings
-from .model import Attribution, TokenRange
-from .phrases import (CLAUSE_SUBJECTS, claim_clause, noun_phrase, quote_positions, sentence_bounds, subject_of,
-                      token_positions, trim, verb_group)
+from ..context import Quotes, RoleSettings
+from ..model import Attribution, Rule, TokenRange
+from ..phrases import (CLAUSE_SUBJECTS, child_with, claim_clause, noun_phrase, quote_positions, sentence_bounds,
+                       subject_of, token_positions, trim, verb_group)
 
 _PERSONAL_PRONOUNS = {"i", "we", "you", "he", "she", "they", "it", "who"}
 _AGENT_ENTITIES = {"PERSON", "ORG", "NORP", "GPE"}
@@ -44,10 +44,6 @@ def is_agent(token: Token, settings: RoleSettings, documents: bool = False) -> b
             and lemma not in settings.not_agent_nouns)
 
 
-def _child(token: Token, dep: str, word: str | None = None) -> Token | None:
-    return next((c for c in token.children if c.dep_ == dep and (word is None or c.lower_ == word)), None)
-
-
 def _is_infinitive(token: Token) -> bool:
     return token.pos_ in {"VERB", "AUX"} and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
 
@@ -67,7 +63,7 @@ def infinitive_claim(verb: Token) -> TokenRange | None:
     if infinitive.tag_ == "VBN" and all(c.dep_ in {"aux", "auxpass", "neg"} for c in infinitive.children):
         return None  # "asked not to be named": a formula, no content
     start = infinitive.left_edge.i
-    obj = _child(verb, "dobj")
+    obj = child_with(verb, "dobj")
     if obj is not None and verb.i < obj.i < infinitive.i:
         start = obj.left_edge.i
     return trim(verb.doc, start, infinitive.right_edge.i + 1, drop_complementizer=False)
@@ -102,7 +98,7 @@ def prepositional_cue(verb: Token, lemma: str, settings: RoleSettings) -> tuple[
 def evidence_object_claim(verb: Token, subject: Token | None, settings: RoleSettings) -> TokenRange | None:
     """ "The figures show a steady rise in prices": a document's finding, stated as a noun phrase. Only with a
     document as subject: "he showed his badge" reports an act."""
-    obj = _child(verb, "dobj")
+    obj = child_with(verb, "dobj")
     if (subject is None or obj is None or obj.i < verb.i or obj.pos_ == "PRON"
             or subject.lemma_.lower() not in settings.document_nouns):
         return None
@@ -111,7 +107,7 @@ def evidence_object_claim(verb: Token, subject: Token | None, settings: RoleSett
 
 def naming_claim(verb: Token) -> TokenRange | None:
     """ "called the plan a giveaway to developers": the object and its predicate."""
-    obj, predicate = _child(verb, "dobj"), _child(verb, "oprd")
+    obj, predicate = child_with(verb, "dobj"), child_with(verb, "oprd")
     if obj is None or predicate is None or not verb.i < obj.i < predicate.i:
         return None
     # A judgement is an adjective or an indefinite description ("frivolous", "a giveaway"); a name ("called him
@@ -154,9 +150,9 @@ def quoted_naming_claim(verb: Token) -> TokenRange | None:
 def comparison_claim(verb: Token) -> TokenRange | None:
     """ "likened the strike to a hostage situation": the object and the "to" phrase ("compared X with Y" is mostly a
     measurement, not a judgement)."""
-    obj = _child(verb, "dobj")
+    obj = child_with(verb, "dobj")
     prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "to"), None)
-    if obj is None or prep is None or not verb.i < obj.i < prep.i or _child(prep, "pobj") is None:
+    if obj is None or prep is None or not verb.i < obj.i < prep.i or child_with(prep, "pobj") is None:
         return None
     return trim(verb.doc, obj.left_edge.i, prep.right_edge.i + 1, drop_complementizer=False)
 
@@ -164,10 +160,10 @@ def comparison_claim(verb: Token) -> TokenRange | None:
 def agent_passive_claim(verb: Token) -> TokenRange | None:
     """ "The proposal was rejected by the committee", "a provision backed by rural legislators": the passive subject
     (or the noun the participle modifies) is what the agent took a position on."""
-    subject = _child(verb, "nsubjpass")
+    subject = child_with(verb, "nsubjpass")
     if subject is None and verb.dep_ == "acl" and verb.tag_ == "VBN" and verb.head.pos_ in {"NOUN", "PROPN"}:
         subject = verb.head  # "a provision backed by rural legislators"
-    if subject is None or subject.pos_ == "PRON" or _child(verb, "agent") is None:
+    if subject is None or subject.pos_ == "PRON" or child_with(verb, "agent") is None:
         return None
     return noun_phrase(subject, exclude=verb)
 
@@ -214,7 +210,7 @@ def adjective_attributions(doc: Doc, settings: RoleSettings, quotes: Quotes) -> 
                 start = adjective.i
         source = noun_phrase(subject, exclude=host)
         claim, direct = resolved
-        found.append(Attribution(rule="adjective_clause", cue=(start, adjective.i + 1),
-                                 score=settings.score("adjective_clause"), lemma=adjective.lower_, source=source,
+        found.append(Attribution(rule=Rule.ADJECTIVE_CLAUSE, cue=(start, adjective.i + 1),
+                                 score=settings.score(Rule.ADJECTIVE_CLAUSE), lemma=adjective.lower_, source=source,
                                  claims=(claim,), direct=(direct,)))
     return found

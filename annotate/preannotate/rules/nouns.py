@@ -1,19 +1,18 @@
-"""Noun and adverb cues.
+"""Noun cues.
 
 A noun cue takes a "that" clause: "his claim that CLAIM", "a statement from the ministry that CLAIM". The noun
 alone is the CUE; the possessor or the "by/from/of" object is the SOURCE, or else the subject of the verb that has
-the noun as its object ("the ministry issued a statement that ..."). An attribution adverb ("reportedly",
-"allegedly") attributes the clause it modifies to an unnamed source; that clause, adverb included, is the CLAIM.
+the noun as its object ("the ministry issued a statement that ...").
 """
 
 from __future__ import annotations
 
-from spacy.tokens import Token
+from spacy.tokens import Span, Token
 
-from .context import Quotes, RoleSettings
-from .model import Attribution, TokenRange
-from .phrases import RELATIVIZERS, claim_clause, noun_phrase, subject_of, trim
-from .reporting import stranded_complement
+from ..context import Quotes, RoleSettings
+from ..model import Attribution, Rule, TokenRange
+from ..phrases import RELATIVIZERS, claim_clause, noun_phrase, subject_of, trim
+from .verbs import stranded_complement
 
 _SOURCE_PREPOSITIONS = {"by", "from", "of", "among"}
 _HOLDER_PREPOSITIONS = {"by", "from", "among"}
@@ -97,7 +96,7 @@ def _object_attribution(noun: Token, settings: RoleSettings) -> Attribution | No
     claim = trim(noun.doc, prep.i + 1, prep.right_edge.i + 1, drop_complementizer=False)
     if claim is None:
         return None
-    return Attribution(rule="noun_clause", cue=(noun.i, noun.i + 1), score=settings.score("noun_clause"),
+    return Attribution(rule=Rule.NOUN_CLAUSE, cue=(noun.i, noun.i + 1), score=settings.score(Rule.NOUN_CLAUSE),
                        lemma=noun.lemma_.lower(), source=source, claims=(claim,), direct=(False,))
 
 
@@ -125,11 +124,13 @@ def _infinitive_attribution(noun: Token, settings: RoleSettings) -> Attribution 
     claim = trim(noun.doc, infinitive.left_edge.i, infinitive.right_edge.i + 1, drop_complementizer=False)
     if source is None or claim is None:
         return None
-    return Attribution(rule="noun_clause", cue=(noun.i, noun.i + 1), score=settings.score("noun_clause"),
+    return Attribution(rule=Rule.NOUN_CLAUSE, cue=(noun.i, noun.i + 1), score=settings.score(Rule.NOUN_CLAUSE),
                        lemma=noun.lemma_.lower(), source=source, claims=(claim,), direct=(False,))
 
 
-def noun_attribution(noun: Token, settings: RoleSettings, quotes: Quotes) -> Attribution | None:
+def noun_attribution(candidate: Span, settings: RoleSettings, quotes: Quotes,
+                     cue_positions: frozenset[int]) -> Attribution | None:
+    noun = candidate[0]
     content = next((child for child in noun.children if child.i > noun.i and _content_clause(child)), None)
     if content is None:
         return _infinitive_attribution(noun, settings) or _object_attribution(noun, settings)
@@ -143,20 +144,5 @@ def noun_attribution(noun: Token, settings: RoleSettings, quotes: Quotes) -> Att
         return None
     claim, direct = resolved
     source = _holder(noun, _SOURCE_PREPOSITIONS, before=content.i) or _issuer(noun, settings)
-    return Attribution(rule="noun_clause", cue=(noun.i, noun.i + 1), score=settings.score("noun_clause"),
+    return Attribution(rule=Rule.NOUN_CLAUSE, cue=(noun.i, noun.i + 1), score=settings.score(Rule.NOUN_CLAUSE),
                        lemma=noun.lemma_.lower(), source=source, claims=(claim,), direct=(direct,))
-
-
-def adverb_attribution(adverb: Token, settings: RoleSettings, quotes: Quotes) -> Attribution | None:
-    host = adverb.head
-    if host.pos_ not in {"VERB", "AUX"} or host.i == adverb.i:
-        return None
-    found = trim(adverb.doc, host.left_edge.i, host.right_edge.i + 1)
-    if found is None:
-        return None
-    resolved = quotes.resolve(found, (adverb.i, adverb.i + 1))
-    if resolved is None:
-        return None
-    claim, direct = resolved
-    return Attribution(rule="adverb", cue=(adverb.i, adverb.i + 1), score=settings.score("adverb"),
-                       lemma=adverb.lower_, claims=(claim,), direct=(direct,))

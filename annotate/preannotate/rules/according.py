@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from spacy.tokens import Span
 
-from .context import Quotes, RoleSettings
-from .model import Attribution
-from .phrases import noun_phrase, sentence_bounds, trim
+from ..context import Quotes, RoleSettings
+from ..model import Attribution, Rule
+from ..phrases import noun_phrase, sentence_bounds, trim
 
 
-def according_attribution(cue: Span, settings: RoleSettings, quotes: Quotes) -> Attribution | None:
+def according_attribution(cue: Span, settings: RoleSettings, quotes: Quotes,
+                          cue_positions: frozenset[int]) -> Attribution | None:
     doc = cue.doc
     last = cue[-1]
     pobj = next((child for child in last.children if child.dep_ == "pobj"), None)
@@ -46,5 +47,5 @@ def according_attribution(cue: Span, settings: RoleSettings, quotes: Quotes) -> 
     if resolved is None:
         return None
     claim, direct = resolved
-    return Attribution(rule="according_to", cue=(cue.start, cue.end), score=settings.score("according_to"),
+    return Attribution(rule=Rule.ACCORDING_TO, cue=(cue.start, cue.end), score=settings.score(Rule.ACCORDING_TO),
                        lemma=cue.text.lower(), source=source, claims=(claim,), direct=(direct,))

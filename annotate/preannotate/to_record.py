@@ -10,7 +10,7 @@ from spacy.tokens import Doc
 from ..records import AnnotatedDoc, Relation, make_span
 from .model import LINKS, SPAN_KEY
 
-# The same prefixes as the gold build (gold/seed/build.py), so ids read alike across annotators.
+# The same prefixes as the seed gold importer (annotate/importers/phrases.py), so ids read alike across annotators.
 ID_PREFIX = {"CLAIM": "c", "SOURCE": "s", "CUE": "q", "SUPPLEMENT": "p"}
 ENTITY_PREFIX = "e"
 

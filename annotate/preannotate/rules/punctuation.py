@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
-from .context import Quotes, RoleSettings
-from .model import Attribution, TokenRange
-from .phrases import is_space, line_breaks, token_positions, trim
+from ..context import Quotes, RoleSettings
+from ..model import Attribution, Rule, TokenRange
+from ..phrases import is_space, line_breaks, token_positions, trim
 
 _MAX_LABEL_WORDS = 4
 _MIN_TURN_WORDS = 3
@@ -52,8 +52,8 @@ def transcript_turns(doc: Doc, settings: RoleSettings) -> list[Attribution]:
         turn = words[colon + 1:]
         if sum(t.is_alpha for t in turn) < _MIN_TURN_WORDS:
             continue
-        found.append(Attribution(rule="transcript_turn", cue=(words[colon].i, words[colon].i + 1),
-                                 score=settings.score("transcript_turn"), lemma=":",
+        found.append(Attribution(rule=Rule.TRANSCRIPT_TURN, cue=(words[colon].i, words[colon].i + 1),
+                                 score=settings.score(Rule.TRANSCRIPT_TURN), lemma=":",
                                  source=(label[0].i, label[-1].i + 1), claims=((turn[0].i, turn[-1].i + 1),),
                                  direct=(True,)))
     # A transcript has turns; one label alone is a dateline or a heading ("NEW DELHI: The government said ...").
@@ -79,6 +79,6 @@ def dash_credits(doc: Doc, settings: RoleSettings, quotes: Quotes) -> list[Attri
             continue
         if any(t.pos_ in {"VERB", "AUX"} and t.dep_ == "ROOT" for t in doc[credit[0]:credit[1]]):
             continue  # '"…" – and then the minister left': a sentence goes on, no credit
-        found.append(Attribution(rule="dash_credit", cue=(index, index + 1), score=settings.score("dash_credit"),
+        found.append(Attribution(rule=Rule.DASH_CREDIT, cue=(index, index + 1), score=settings.score(Rule.DASH_CREDIT),
                                  lemma=dash.text, source=credit, claims=((quote.start, quote.end),), direct=(True,)))
     return found
