@@ -206,6 +206,7 @@ def test_seed_troops_and_casualties(seed_links):
     assert len(copies) == 1  # the BBC passage copied into its near-duplicate
 
 
+@pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path
 def test_seed_evaluation_from_gold_spans(seed_links, run_cli):
     _, claims = seed_links
     done = run_cli("claims", "evaluate", claims, SEED / "claims.jsonl", "--json")
@@ -214,6 +215,7 @@ def test_seed_evaluation_from_gold_spans(seed_links, run_cli):
     assert scores["pairwise_f1"] >= 0.8 and scores["b3_f1"] >= 0.8
 
 
+@pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path
 def test_seed_evaluation_from_model_predictions(tmp_path, run_cli):
     predictions = tmp_path / "predictions.jsonl"
     assert run_cli("preannotate", SEED / "articles.jsonl", "-o", predictions).returncode == 0
@@ -224,6 +226,7 @@ def test_seed_evaluation_from_model_predictions(tmp_path, run_cli):
     assert scores["pairwise_f1"] >= 0.8, scores
 
 
+@pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path
 def test_report_html_and_json(seed_links, tmp_path, run_cli):
     _, claims = seed_links
     html = tmp_path / "report.html"
@@ -240,6 +243,7 @@ def test_report_html_and_json(seed_links, tmp_path, run_cli):
     assert again.returncode == 0, again.stderr
 
 
+@pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path
 def test_stats_html_has_the_claims_section(tmp_path, run_cli):
     html = tmp_path / "stats.html"
     done = run_cli("stats", SEED / "data.jsonl", "--html", html)
@@ -269,6 +273,7 @@ def _write(path: Path, docs) -> Path:
     return path
 
 
+@pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path
 def test_one_document_is_refused(tmp_path, run_cli):
     one = _write(tmp_path / "one.jsonl", list(read_docs(SEED / "data.jsonl"))[:1])
     done = run_cli("claims", "link", one, "-o", tmp_path / "out.jsonl")
@@ -278,6 +283,7 @@ def test_one_document_is_refused(tmp_path, run_cli):
     assert not (tmp_path / "out.jsonl").exists()
 
 
+@pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path
 def test_claims_without_figures_are_refused(tmp_path, run_cli):
     texts = ["The minister said the talks had failed.", "Officials told reporters the talks would resume."]
     docs = [AnnotatedDoc(f"doc{i}", text, "alice", (make_span(text, "c1", text.index("the talks"), len(text) - 1, "CLAIM"),))
@@ -289,6 +295,7 @@ def test_claims_without_figures_are_refused(tmp_path, run_cli):
                                    "and what it counts); claims are linked by their figures, so there is nothing to link")
 
 
+@pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path
 def test_empty_file_is_refused(tmp_path, run_cli):
     empty = tmp_path / "empty.jsonl"
     empty.write_text("", encoding="utf-8")
@@ -298,6 +305,7 @@ def test_empty_file_is_refused(tmp_path, run_cli):
                                    "(gold, pulled annotations or predictions)")
 
 
+@pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path
 def test_output_over_the_input_or_a_foreign_file_is_refused(tmp_path, run_cli):
     data = tmp_path / "data.jsonl"
     data.write_bytes((SEED / "data.jsonl").read_bytes())
@@ -310,6 +318,7 @@ def test_output_over_the_input_or_a_foreign_file_is_refused(tmp_path, run_cli):
     assert notes.read_text(encoding="utf-8") == "my notes\n"
 
 
+@pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path
 def test_threshold_outside_zero_one_is_refused(tmp_path, run_cli):
     done = run_cli("claims", "link", SEED / "data.jsonl", "-o", tmp_path / "out.jsonl", "--threshold", "1.5")
     assert done.returncode == 1
@@ -317,6 +326,7 @@ def test_threshold_outside_zero_one_is_refused(tmp_path, run_cli):
                                    "(the default is 0.5)")
 
 
+@pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path
 def test_report_of_a_documents_file_is_refused(tmp_path, run_cli):
     done = run_cli("claims", "report", SEED / "data.jsonl")
     assert done.returncode == 1

@@ -158,6 +158,7 @@ def _words(nlp, text, start, end):
     return [t.text for t in nlp.make_doc(text).char_span(start, end) if not t.is_space]
 
 
+@pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path
 def test_conll_per_layer_is_read_back_by_spacy_convert(tmp_path, gold_corpus, nlp):
     export(gold_corpus, "conll", tmp_path)
     for layer in ("span", "entity"):

@@ -79,6 +79,7 @@ def exported(tmp_path_factory):
     return root, result
 
 
+@pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path
 def test_spacy_debug_data_accepts_the_export(exported):
     root, result = exported
     assert result.splits["train"]["documents"] >= 100
@@ -94,6 +95,7 @@ def test_spacy_debug_data_accepts_the_export(exported):
     assert "6 label(s)" in report and "No entities consisting of or starting/ending with whitespace" in report
 
 
+@pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path
 def test_spacy_trains_a_tiny_pipeline_on_the_export(exported):
     root, _ = exported
     done = spacy_cli("train", "config.cfg", "--output", "model", "--paths.train", "corpus/train.spacy",

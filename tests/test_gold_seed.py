@@ -64,6 +64,7 @@ def test_check_mode_fails_on_stale_counts(tmp_path):
     assert result.returncode == 1 and "Stale: README.md" in result.stderr
 
 
+@pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path
 def test_articles_are_the_real_ingest_output(tmp_path):
     output = tmp_path / "articles.jsonl"
     result = subprocess.run([str(Path(sys.executable).parent / "annotate"), "ingest", str(SEED / "raw"), "-o", str(output)],

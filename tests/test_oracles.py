@@ -253,6 +253,7 @@ def disjoint_units(draw_list: list[tuple[int, int]], limit: int) -> list[tuple[i
 unit_layouts = st.lists(st.tuples(st.integers(0, 15), st.integers(1, 15)), max_size=6)
 
 
+@pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path
 @given(unit_layouts, unit_layouts)
 @settings(max_examples=300, deadline=None)
 def test_observed_distance_matches_the_dkpro_walk(a, b):

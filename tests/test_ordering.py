@@ -64,6 +64,7 @@ def test_an_unknown_order_is_refused():
         order_for_review([], "random")
 
 
+@pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path
 def test_push_refuses_an_unknown_order_before_contacting_label_studio(run_cli, tmp_path):
     records = tmp_path / "records.jsonl"
     records.write_text('{"doc_id": "a", "text": "Officials said the plan failed."}\n', encoding="utf-8")

@@ -170,6 +170,7 @@ def test_a_url_without_its_scheme_is_a_clear_error(tmp_path):
     ["ingest", str(CORPUS), "-o", "{out}"],
     ["schema", "render", "-o", "{out}"],
 ])
+@pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path
 def test_a_file_the_command_did_not_write_needs_force_and_a_rerun_does_not(tmp_path, command):
     out = tmp_path / "notes.txt"
     out.write_text("my notes\n")
@@ -214,6 +215,7 @@ def test_empty_input_is_an_error_and_writes_nothing(tmp_path, command, message):
 # B5: a text over the pipeline limit in ingest
 
 
+@pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path
 def test_ingest_skips_a_record_over_the_pipeline_limit_quickly(tmp_path):
     import subprocess
     import time

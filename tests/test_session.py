@@ -232,6 +232,7 @@ def test_a_new_annotator_and_new_documents_extend_the_plan_without_moving_starte
      "--overlap 1.2 is outside [0, 1]: it is the fraction of documents that --per-doc annotators each annotate "
      "(0.2 = one document in five)"),
 ])
+@pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path
 def test_bad_options_are_refused_before_any_request(run_cli, tmp_path, options, message):
     predictions = tmp_path / "predictions.jsonl"
     write_docs(predictions, [news(0)])
@@ -240,6 +241,7 @@ def test_bad_options_are_refused_before_any_request(run_cli, tmp_path, options, 
     assert done.stderr.strip() == f"Error: {message}"
 
 
+@pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path
 def test_a_server_that_is_down_is_named(run_cli, tmp_path):
     predictions = tmp_path / "predictions.jsonl"
     write_docs(predictions, [news(0)])
@@ -255,6 +257,7 @@ def test_a_server_that_is_down_is_named(run_cli, tmp_path):
     assert not (tmp_path / "s").exists()
 
 
+@pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path
 def test_pull_needs_exactly_one_of_project_and_session(run_cli, tmp_path):
     done = run_cli("pull", "--project", "a", "--session", "b", "-o", tmp_path / "out.jsonl")
     assert done.returncode == 1
@@ -269,6 +272,7 @@ def test_the_short_guidelines_are_word_for_word_in_the_docs():
     assert lines and all(line in guide for line in lines)
 
 
+@pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path
 def test_push_takes_a_session_only_with_adjudicate(run_cli, tmp_path):
     predictions = tmp_path / "predictions.jsonl"
     write_docs(predictions, [news(0)])
