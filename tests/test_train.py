@@ -276,3 +276,12 @@ def test_cli_preannotate_with_a_trained_model(run_cli, trained, tmp_path):
     done = run_cli("preannotate", SEED_ARTICLES, "-o", output, "--model", result.output_dir, "--json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["annotator"] == result.annotator
+
+
+def test_a_small_gold_set_is_evaluated_every_epoch_not_only_at_step_zero(tmp_path):
+    # With the default eval_frequency (200 steps) and a few seed articles, an epoch is one or two steps: without
+    # the per-epoch floor, the only evaluation would be of the untrained model, and it would be kept as model-best.
+    events = []
+    train(SEED_GOLD, tmp_path / "small", max_epochs=3, seed=0, on_progress=events.append)
+    steps = [event.step for event in events if event.kind == "evaluation"]
+    assert len(steps) >= 3 and max(steps) > 0

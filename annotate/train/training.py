@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import time
@@ -187,6 +188,12 @@ def train(train_path: str | os.PathLike[str], output_dir: str | os.PathLike[str]
         if max_epochs < 1:
             raise ConfigError(f"--max-epochs must be 1 or more, got {max_epochs}")
         config["training"]["max_epochs"] = max_epochs
+    # Evaluate at least once an epoch: on a small gold set an epoch is a few steps, and a fixed frequency would
+    # leave model-best at the untrained step-0 model.
+    batch_words = config["training"]["batcher"].get("size")
+    if isinstance(batch_words, int) and batch_words > 0:
+        steps_per_epoch = max(1, math.ceil(train_words / batch_words))
+        config["training"]["eval_frequency"] = min(int(config["training"]["eval_frequency"]), steps_per_epoch)
     budget = float(config["training"]["batcher"].get("max_minutes", 0) if max_minutes is None else max_minutes)
     if budget:
         # The budget covers the whole run; what pre-processing used is taken off the training part.
