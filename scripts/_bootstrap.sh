@@ -15,7 +15,7 @@ stamp="$(printf '%s' "$stamp_inputs" | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$VENV/.annotate-stamp" 2>/dev/null)" != "$stamp" ]; then
   echo "[setup] installing the project and its extras into $VENV (first run takes a few minutes)" >&2
   "$VENV/bin/python" -m pip install --quiet --upgrade pip >&2
-  "$VENV/bin/python" -m pip install --quiet -e "$ROOT[server,test]" >&2
+  "$VENV/bin/python" -m pip install --quiet -e "$ROOT[server,test,dask]" >&2
   echo "$stamp" > "$VENV/.annotate-stamp"
 fi
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from ._app import SchemaOption, app, err, print_json, progress_bar, reported_errors, say
+
+
+class Executor(str, Enum):
+    local = "local"
+    dask = "dask"
 
 
 @app.command("preannotate")
@@ -19,17 +25,28 @@ def preannotate_cli(
     batch_size: Annotated[int, typer.Option("--batch-size", help="Texts per nlp.pipe batch; peak memory grows with it (long news texts).")] = 32,
     config: Annotated[Optional[Path], typer.Option("--config", help="Rules, lexicons and thresholds (default: $ANNOTATE_CONFIG_DIR/preannotate.toml, else the packaged one).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
+    executor: Annotated[Executor, typer.Option("--executor", help="local: nlp.pipe with --n-process processes; dask: partitions on a Dask cluster (pip install .[dask]), same output bytes.")] = Executor.local,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="With --executor dask: the scheduler's address, tcp://HOST:PORT (default: a local cluster of --n-process workers).")] = None,
+    partition_size: Annotated[int, typer.Option("--partition-size", help="With --executor dask: records per task sent to a worker.")] = 50,
 ) -> None:
     """Pre-annotate articles with spaCy entities and attribution spans (SOURCE, CUE, CLAIM, SUPPLEMENT) and links."""
-    from ..preannotate import count_records, preannotate_file
+    from ..errors import ConfigError
+    from ..preannotate import count_records, preannotate_file, preannotate_file_dask
 
     with reported_errors():
+        if scheduler is not None and executor is not Executor.dask:
+            raise ConfigError("--scheduler needs --executor dask")
         total = count_records(articles)
         with progress_bar() as progress:
             task = progress.add_task("Pre-annotating", total=total or None)
-            result = preannotate_file(articles, output, model=model, config_path=config, n_process=n_process,
-                                      batch_size=batch_size,
-                                      on_record=lambda done: progress.update(task, completed=done))
+            report = lambda done: progress.update(task, completed=done)  # noqa: E731
+            if executor is Executor.dask:
+                result = preannotate_file_dask(articles, output, model=model, config_path=config,
+                                               scheduler=scheduler, n_workers=n_process, batch_size=batch_size,
+                                               partition_size=partition_size, on_record=report)
+            else:
+                result = preannotate_file(articles, output, model=model, config_path=config, n_process=n_process,
+                                          batch_size=batch_size, on_record=report)
         say(f"Wrote {result.count} records to {result.output} ({result.annotator})")
         if as_json:
             print_json({"output": result.output, "records": result.count, "annotator": result.annotator})
