@@ -152,7 +152,7 @@ def test_record_errors_name_the_record_in_the_whole_input(tmp_path: Path) -> Non
 def test_an_unreachable_scheduler_is_named(tmp_path: Path, run_cli) -> None:
     address = f"tcp://127.0.0.1:{free_port()}"
     with pytest.raises(ExecutorError, match=f"cannot reach the Dask scheduler at {address}"):
-        with dask_client(address, 1):
+        with dask_client(address, 1, connect_timeout=2):
             pass
     done = run_cli("preannotate", SEED, "-o", tmp_path / "out.jsonl", "--scheduler", address)
     assert done.returncode == 1 and "--scheduler needs --executor dask" in done.stderr

@@ -30,18 +30,27 @@ def _print_server_access(info: Any, show_token: bool) -> None:
 @server_app.command("start")
 def server_start_cli(
     data_dir: DataDirOption = None,
-    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8080,
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8080,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (default loopback only). For annotators on the network put a TLS proxy in front instead, or give this machine's address; see docs/labelstudio.md.")] = "127.0.0.1",
+    database: Annotated[Optional[str], typer.Option("--database", envvar="ANNOTATE_LS_DATABASE", show_envvar=True, help="PostgreSQL instead of SQLite in the data dir: postgresql://USER@HOST:PORT/DB; the password from $ANNOTATE_PG_PASSWORD or $PGPASSWORD, or --database-password-file.")] = None,
+    database_password_file: Annotated[Optional[Path], typer.Option("--database-password-file", help="A file (mode 0600) holding the PostgreSQL password.")] = None,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for /health (first start migrates a database).")] = 300.0,
     show_token: ShowTokenOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the server's address and files as JSON (no secrets).")] = False,
 ) -> None:
     """Start a local Label Studio on 127.0.0.1 (detached) and wait until it answers."""
+    from ..errors import ConfigError
     from ..labelstudio import server
+    from ..labelstudio.database import parse_database
 
     with reported_errors():
+        if database_password_file is not None and database is None:
+            raise ConfigError("--database-password-file needs --database postgresql://USER@HOST:PORT/DB")
+        postgres = parse_database(database, database_password_file) if database else None
         if not as_json:
-            say(f"Starting Label Studio in {server.resolve_data_dir(data_dir)} (the first start takes about a minute)...")
-        info = server.start(data_dir, port=port, timeout=timeout)
+            where = f" on PostgreSQL {postgres.url}" if postgres else ""
+            say(f"Starting Label Studio in {server.resolve_data_dir(data_dir)}{where} (the first start takes about a minute)...")
+        info = server.start(data_dir, port=port, timeout=timeout, database=postgres, host=host)
         if as_json:
             print_json(info.to_dict())
             return

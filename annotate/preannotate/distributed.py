@@ -76,7 +76,7 @@ def annotate_partition(spec: PipelineSpec, records: Sequence[AnnotatedDoc], firs
 
 
 @contextmanager
-def dask_client(scheduler: str | None, n_workers: int) -> Iterator[Client]:
+def dask_client(scheduler: str | None, n_workers: int, connect_timeout: float = CONNECT_TIMEOUT) -> Iterator[Client]:
     """A client of the scheduler at `scheduler`, else of a LocalCluster of `n_workers` single-threaded worker
     processes on loopback (closed on exit)."""
     try:
@@ -94,7 +94,7 @@ def dask_client(scheduler: str | None, n_workers: int) -> Iterator[Client]:
             cluster.close()
         return
     try:
-        client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+        client = Client(scheduler, timeout=connect_timeout)
     except (OSError, TimeoutError, ValueError) as error:
         raise ExecutorError(f"cannot reach the Dask scheduler at {scheduler} ({_reason(error)}); start one with "
                             f"`dask scheduler` and workers with `dask worker {scheduler}`, or check the address "
