@@ -23,6 +23,7 @@ from annotate.labelstudio.results import doc_to_results, strip_pull_meta
 from annotate.labelstudio.scratch_postgres import ScratchPostgres, start_scratch_postgres
 from annotate.labelstudio.server import free_port
 from annotate.labelstudio.sync import pull, push
+from annotate.records import write_docs
 
 URL = "postgresql://labelstudio@db.example.org:5433/annotation"
 
@@ -81,6 +82,9 @@ def test_round_trip_on_postgresql(postgres: ScratchPostgres, tmp_path: Path, run
                            data_dir / "credentials.json", env=env)
         assert cli_pull.returncode == 0, cli_pull.stderr
         assert "Wrote 6 records" in cli_pull.stderr
+        listed = tmp_path / "listed.jsonl"  # the streaming pull writes what write_docs writes of pull's list
+        write_docs(listed, pulled)
+        assert output.read_bytes() == listed.read_bytes()
 
         # The tasks and annotations are rows in PostgreSQL, not in a SQLite file.
         with psycopg.connect(host="127.0.0.1", port=postgres.port, user=postgres.user, password=postgres.password,

@@ -154,16 +154,14 @@ def pull_cli(
 ) -> None:
     """Pull submitted annotations: one record per (task, annotation), lossless, offsets checked."""
     from ..labelstudio.client import LabelStudioClient
-    from ..labelstudio.sync import load_annotator_names, pull
-    from ..records import write_docs
+    from ..labelstudio.sync import load_annotator_names, pull_to_file
 
     with reported_errors():
         names = load_annotator_names(annotator_names) if annotator_names else None
         client = LabelStudioClient.from_environment(credentials)
-        docs, summary = pull(project=project, client=client, include_predictions=include_predictions,
-                             reviewed_only=reviewed_only, annotator_names=names, strict=strict)
+        count, summary = pull_to_file(output, project=project, client=client, include_predictions=include_predictions,
+                                      reviewed_only=reviewed_only, annotator_names=names, strict=strict)
         warn((*summary.reanchored, *summary.dropped_regions, *summary.problems))
-        count = write_docs(output, docs)
         if as_json:
             print_json({**summary.to_dict(), "written": count, "output": str(output)})
         else:
