@@ -28,8 +28,8 @@ from typing import Any
 
 from ..errors import ConfigError, RecordError, SchemaError, ServerError
 from ..io import atomic_open, check_writable, os_error
-from ..records import AnnotatedDoc, check_doc, doc_from_dict, dumps, write_text_atomic
-from ..schema import TEXT_NAME, Schema, load_schema, render_label_config, validate_docs
+from ..records import AnnotatedDoc, check_doc, dumps, write_text_atomic
+from ..schema import TEXT_NAME, Schema, SchemaCheck, load_schema, render_label_config
 from .client import AmbiguousWriteError, Fingerprint, LabelStudioClient, Project, label_config_problems
 from .results import ExportTally, PullSummary, doc_to_prediction, task_data, task_records
 
@@ -85,24 +85,27 @@ class PushSummary:
 class _Document:
     doc_id: str
     text_hash: str
-    first: Any  # the first record (or where a _Spill keeps it): its text and meta make the task
-    versions: dict[str, Any]  # annotator -> record (or where it is kept): each becomes one prediction
+    first: Any  # the first record, or where push keeps its task data
+    versions: dict[str, Any]  # annotator -> its record, or where push keeps its prediction
 
 
 class _Grouper:
     """Groups records by doc_id (first-seen order) as they pass; the same doc_id must carry the same text, and an
-    annotator may appear once per document. `keep` decides what is held of each record (the record itself, or
-    its place in a spill file)."""
+    annotator may appear once per document. What is held of each record is the record itself, or what
+    `keep_task` (of a document's first record) and `keep_prediction` (of each annotator's) return."""
 
-    def __init__(self, where: str, adjudicate: bool, keep: Callable[[AnnotatedDoc], Any] | None = None) -> None:
+    def __init__(self, where: str, adjudicate: bool, keep_task: Callable[[AnnotatedDoc], Any] | None = None,
+                 keep_prediction: Callable[[AnnotatedDoc], Any] | None = None) -> None:
         self.where = where
         self.adjudicate = adjudicate
-        self.keep = keep or (lambda doc: doc)
+        self.keep_task = keep_task or (lambda doc: doc)
+        self.keep_prediction = keep_prediction or (lambda doc: doc)
         self.grouped: dict[str, _Document] = {}
         self.warnings: list[str] = []
         self.count = 0
 
-    def add(self, doc: AnnotatedDoc) -> AnnotatedDoc:
+    def add(self, doc: AnnotatedDoc, keep: bool = True) -> None:
+        """Group `doc`; with keep=False (a record that failed its schema check: push stops anyway) hold nothing."""
         self.count += 1
         count, where = self.count, self.where
         if self.adjudicate and not doc.annotator:
@@ -111,7 +114,7 @@ class _Grouper:
         entry = self.grouped.get(doc.doc_id)
         hashed = text_hash(doc.text)
         if entry is None:
-            entry = self.grouped[doc.doc_id] = _Document(doc.doc_id, hashed, self.keep(doc), {})
+            entry = self.grouped[doc.doc_id] = _Document(doc.doc_id, hashed, self.keep_task(doc) if keep else None, {})
             if "\r" in doc.text:
                 self.warnings.append(f"{where} record {count} (doc_id {doc.doc_id}): the text contains carriage "
                                      "returns; browsers may count CRLF as one character, so run it through `annotate "
@@ -124,8 +127,7 @@ class _Grouper:
                 raise RecordError(f"{where} (record {count})", None, "annotator",
                                   f"{doc.annotator!r} appears twice for doc_id {doc.doc_id}",
                                   "Keep one record per (document, annotator)")
-            entry.versions[doc.annotator] = self.keep(doc)
-        return doc
+            entry.versions[doc.annotator] = self.keep_prediction(doc) if keep else None
 
 
 def group_documents(docs: Iterable[AnnotatedDoc], where: str = "input", *, adjudicate: bool = False
@@ -138,20 +140,21 @@ def group_documents(docs: Iterable[AnnotatedDoc], where: str = "input", *, adjud
 
 
 class _Spill:
-    """Records parked in an anonymous temp file while push plans and sends them: memory holds only their
-    offsets, so pushing 50,000 documents takes no more memory than pushing 5,000."""
+    """Task data and predictions, built once as the records are read, parked in an anonymous temp file while push
+    plans and sends them: memory holds only their offsets, so pushing 50,000 documents takes no more memory than
+    pushing 5,000."""
 
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile()
 
-    def keep(self, doc: AnnotatedDoc) -> int:
+    def keep(self, payload: Mapping[str, Any]) -> int:
         offset = self._file.seek(0, os.SEEK_END)
-        self._file.write(dumps(doc.to_dict()).encode("utf-8") + b"\n")
+        self._file.write(json.dumps(payload, ensure_ascii=False).encode("utf-8") + b"\n")
         return offset
 
-    def load(self, offset: int) -> AnnotatedDoc:
+    def load(self, offset: int) -> dict[str, Any]:
         self._file.seek(offset)
-        return doc_from_dict(json.loads(self._file.readline()), "push spill file", None)
+        return json.loads(self._file.readline())
 
     def close(self) -> None:
         self._file.close()
@@ -344,12 +347,15 @@ def push(docs: Iterable[AnnotatedDoc], *, project: str, client: LabelStudioClien
     schema = schema or load_schema()
     spill = _Spill()
     try:
-        grouper = _Grouper(where, adjudicate, keep=spill.keep)
-        # labels, attributes and values, relation labels and directions, checked as the records are grouped
-        validate_docs((grouper.add(doc) for doc in docs), schema, where)
+        grouper = _Grouper(where, adjudicate, keep_task=lambda doc: spill.keep(task_data(doc)),
+                           keep_prediction=lambda doc: spill.keep(doc_to_prediction(doc, schema)))
+        check = SchemaCheck(schema, where)  # labels, attributes and values, relation labels and directions
+        for doc in docs:
+            grouper.add(doc, keep=check.check(doc))
+        check.done()
         documents, record_count, warnings = list(grouper.grouped.values()), grouper.count, grouper.warnings
         label_config = render_label_config(schema)
-        payloads = _Payloads(spill.load, schema)
+        payloads = _Payloads(spill.load)
 
         found, created, config_updated = ensure_project(client, project, label_config, schema, force=force)
         resume = _Resume.open(client, found, created, index_dir or cache_dir(), warnings)
@@ -384,18 +390,17 @@ class _Plan:
 
 @dataclass(frozen=True)
 class _Payloads:
-    """Label Studio payloads built from kept records when they are needed (checked, then sent chunk by chunk),
-    never all at once."""
+    """Label Studio payloads read back from where push kept them, when they are needed (checked, then sent chunk
+    by chunk), never all at once."""
 
-    load: Callable[[Any], AnnotatedDoc]
-    schema: Schema
+    load: Callable[[Any], dict[str, Any]]
 
     def task(self, document: _Document) -> dict[str, Any]:
-        return {"data": task_data(self.load(document.first)),
-                "predictions": [self.prediction(kept) for kept in document.versions.values()]}
+        return {"data": self.load(document.first),
+                "predictions": [self.load(kept) for kept in document.versions.values()]}
 
     def prediction(self, kept: Any) -> dict[str, Any]:
-        return doc_to_prediction(self.load(kept), self.schema)
+        return self.load(kept)
 
 
 def _plan(documents: list[_Document], index: _Index) -> _Plan:
