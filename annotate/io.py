@@ -274,17 +274,34 @@ def _inside(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
 
 
-def looks_like_records(path: Path) -> bool:
-    """An AnnotatedDoc JSONL file (its first record has doc_id and text): what record-writing commands write."""
-    try:
-        with open(path, "rb") as handle:
-            for line in handle:
-                if line.strip():
-                    record = json.loads(line)
-                    return isinstance(record, dict) and "doc_id" in record and "text" in record
-    except (OSError, ValueError):
-        return False
-    return True  # only blank lines
+def json_with_keys(*keys: str) -> Recogniser:
+    """Recognises a JSON file holding one object with all of `keys` (a report or manifest we wrote)."""
+    def recognise(path: Path) -> bool:
+        try:
+            value = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            return False
+        return isinstance(value, dict) and set(keys) <= value.keys()
+    return recognise
+
+
+def jsonl_with_keys(*keys: str) -> Recogniser:
+    """Recognises a JSON Lines file whose first record is an object with all of `keys`."""
+    def recognise(path: Path) -> bool:
+        try:
+            with open(path, "rb") as handle:
+                for line in handle:
+                    if line.strip():
+                        record = json.loads(line)
+                        return isinstance(record, dict) and set(keys) <= record.keys()
+        except (OSError, ValueError):
+            return False
+        return True  # only blank lines
+    return recognise
+
+
+# What every record-writing command writes: AnnotatedDoc JSONL.
+looks_like_records = jsonl_with_keys("doc_id", "text")
 
 
 def has_marker(marker: str, head: int = 4096) -> Recogniser:

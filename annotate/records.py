@@ -16,7 +16,7 @@ from typing import Any
 import jsonlines
 
 from .errors import RecordError
-from .io import atomic_open, write_text_atomic  # noqa: F401  (re-exported: stages import them from here)
+from .io import atomic_open
 
 MODEL_PREFIX = "model:"
 GOLD_ANNOTATOR = "gold"

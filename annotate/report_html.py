@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -180,6 +181,13 @@ def _length_bins(lengths: pd.DataFrame) -> list[tuple[str, int]]:
 
 
 GENERATOR = "annotate stats"
+
+
+def is_report(path: Path) -> bool:
+    """An HTML report that `annotate stats --html` wrote (its generator tag), which a rerun may replace."""
+    from .io import has_marker
+
+    return has_marker(f'<meta name="generator" content="{GENERATOR}"')(path)
 
 
 def render_report(stats: CorpusStats, title: str = "Corpus report", source: str = "") -> str:

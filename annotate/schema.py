@@ -175,6 +175,13 @@ def default_render_path(schema: Schema) -> Path:
     return Path(schema.source).with_name(LABELING_XML_FILE)
 
 
+def is_labeling_config(path: Path) -> bool:
+    """A Label Studio labeling config (what `annotate schema render` writes), which a rerun may replace."""
+    from .io import has_marker
+
+    return has_marker("<View>", head=64)(path)
+
+
 def render_to_file(schema: Schema, path: str | os.PathLike[str]) -> Path:
     from .io import write_text_atomic
 

@@ -100,7 +100,12 @@ def test_non_english_or_unparsed_base_is_refused(tmp_path):
 
 @pytest.mark.parametrize("content, message", [
     ("[cues]\nverbz = []\n", "unknown key cues.verbz"),
-    ("[cues.verbs]\nskeptical = ['doubt']\n", "cues.verbs.skeptical is not a cue_stance"),
+    ("[cues.verbs]\nskeptical = ['doubt']\n", "cues.verbs.skeptical is not a kind of verb cue"),
+    ("[cues.verbs.cognition]\nskeptical = ['doubt']\n", "cues.verbs.cognition.skeptical is not a cue_stance"),
+    ("[cues.adjectives]\nwary = ['worried']\n", "cues.adjectives.wary is not a cue_stance"),
+    ("[cues.verbs]\nintention = ['plan']\n", "cues.verbs.intention must be a table"),
+    ("[cues]\nagent_nouns = [1]\n", "cues.agent_nouns must be a list of strings"),
+    ("[cues]\nprepositional_kues = []\n", "unknown key cues.prepositional_kues"),
     ("[scores]\nverb_clause = 1.5\n", "scores.verb_clause = 1.5 must lie in"),
     ("[entities.gazetteer]\nCITY = ['Kursk']\n", "entities.gazetteer.CITY is not an entity label"),
     ("[quotes\n", "not valid TOML"),

@@ -169,7 +169,9 @@ GENERAL_CASES = [
     ("Officials fear that the outbreak could spread to neighbouring regions.",
      {("Officials", "fear", ("the outbreak could spread to neighbouring regions",), ())}),
     ("The prime minister's claim that the deficit had been halved was disputed by economists.",
-     {("The prime minister", "claim", ("the deficit had been halved",), ())}),
+     {("The prime minister", "claim", ("the deficit had been halved",), ()),
+      # A passive with a "by" agent: the economists took a position on the claim.
+      ("economists", "was disputed", ("The prime minister's claim that the deficit had been halved",), ())}),
     ("Police said the suspect, who was arrested on Tuesday, had confessed, and prosecutors added that charges would "
      "follow.",
      {("Police", "said", ("the suspect, who was arrested on Tuesday, had confessed",), ()),

@@ -14,7 +14,6 @@ import pytest
 from typer.testing import CliRunner
 
 from annotate.cli import app
-from annotate.errors import RecordError
 from annotate.records import AnnotatedDoc, make_span, read_docs
 from annotate.report_html import render_report
 from annotate.stats import corpus_stats
@@ -218,10 +217,11 @@ def test_a_text_over_the_pipeline_limit_is_a_located_error(tmp_path):
 
     source = tmp_path / "long.jsonl"
     write_docs(source, [AnnotatedDoc("d1", "Officials said so."), AnnotatedDoc("d2", "word " * 200_001)])
-    with pytest.raises(RecordError) as caught:
-        corpus_stats(read_docs(source), source=str(source))
-    assert str(caught.value) == (f"{source}:2: field \"text\": doc_id d2 has 1,000,005 characters, more than the "
-                                 "pipeline's max_length (1,000,000). Split the article, or raise the pipeline's max_length")
+    done = runner.invoke(app, ["stats", str(source)])
+    assert done.exit_code == 1
+    assert " ".join(done.stderr.split()) == (f"Error: {source}:2: field \"text\": doc_id d2 has 1,000,005 characters, "
+                                             "more than the pipeline's max_length (1,000,000). Split the article, or "
+                                             "raise the pipeline's max_length")
 
 
 def test_an_empty_input_is_an_error(tmp_path):

@@ -6,6 +6,6 @@ doc_id) and returns an `AgreementReport`; `render(report)` gives rich tables, `r
 
 from .collect import AgreementError
 from .compute import compute
-from .report import AgreementReport, Coefficient, render
+from .report import AgreementReport, Coefficient, is_report_file, render
 
-__all__ = ["AgreementError", "AgreementReport", "Coefficient", "compute", "render"]
+__all__ = ["AgreementError", "AgreementReport", "Coefficient", "compute", "is_report_file", "render"]

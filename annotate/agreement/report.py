@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..io import json_with_keys
+
 DECIMALS = 6
 
 
@@ -220,6 +222,10 @@ class AgreementReport:
 
 # ---------------------------------------------------------------------------------------------------------
 # Tables for people
+
+
+# A JSON report that `annotate agree -o` wrote, which a rerun may replace.
+is_report_file = json_with_keys("annotators", "notes", "spans")
 
 
 def render(report: AgreementReport) -> list[Any]:

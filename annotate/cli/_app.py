@@ -39,6 +39,12 @@ def reported_errors() -> Iterator[None]:
     except AnnotateError as error:
         err.print(f"[bold red]Error:[/] {escape(str(error))}", markup=True, soft_wrap=True)
         raise typer.Exit(1) from None
+    except OSError as error:  # a file the library did not wrap (annotate.io wraps every write it makes)
+        from ..io import os_error
+
+        where = error.filename if error.filename is not None else "a file"
+        err.print(f"[bold red]Error:[/] {escape(str(os_error(where, error)))}", markup=True, soft_wrap=True)
+        raise typer.Exit(1) from None
 
 
 def say(*lines: str) -> None:
@@ -64,6 +70,8 @@ def progress_bar(transient: bool = True):
                     console=err, transient=transient)
 
 
+ForceOption = Annotated[bool, typer.Option(
+    "--force", help="Replace an existing output that this command did not write (never one of its inputs).")]
 SchemaOption = Annotated[Optional[Path], typer.Option(
     "--schema", help="Schema TOML (default: $ANNOTATE_CONFIG_DIR/schema.toml, else the packaged one).")]
 DataDirOption = Annotated[Optional[Path], typer.Option(

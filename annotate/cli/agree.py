@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._app import SchemaOption, app, err, print_json, reported_errors, say
+from ._app import ForceOption, SchemaOption, app, err, print_json, reported_errors, say, warn
 
 
 @app.command("agree")
@@ -20,13 +20,17 @@ def agree_cli(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap: the same input and seed give the same numbers.")] = 0,
     include_models: Annotated[bool, typer.Option("--include-models", help="Compare model records (annotator model:...) like people.")] = False,
     schema_path: SchemaOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Inter-annotator agreement: span F1 and alpha_U, token alpha/kappa, relations, triples, attributes, with CIs."""
     from .. import agreement
-    from ..records import read_docs, write_text_atomic
+    from ..io import guard_output, write_text_atomic
+    from ..records import read_docs
     from ..schema import load_schema
 
     with reported_errors():
+        if output is not None:
+            guard_output(output, inputs=[annotations], ours=agreement.is_report_file, force=force)
         report = agreement.compute(read_docs(annotations), bootstrap=bootstrap, seed=seed, include_models=include_models,
                                    schema=load_schema(schema_path), source=str(annotations))
         data = report.to_dict()

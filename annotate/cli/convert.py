@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..importers import Source
-from ._app import SchemaOption, app, reported_errors, say
+from ._app import ForceOption, SchemaOption, app, reported_errors, say
 
 
 @app.command("convert")
@@ -20,13 +20,16 @@ def convert_cli(
     annotator: Annotated[Optional[str], typer.Option("--annotator", help="Annotator name for files that do not carry one (brat <doc>.ann, Prodigy without _annotator_id).")] = None,
     schema_path: SchemaOption = None,
     strict: Annotated[bool, typer.Option("--strict", help="Stop at the first label, relation or attribute the schema has no place for, instead of dropping it with a count.")] = False,
+    force: ForceOption = False,
 ) -> None:
     """Convert brat, Prodigy or Label Studio annotations into AnnotatedDoc records that fit the schema."""
     from ..importers import convert, parse_label_map
+    from ..io import guard_output, looks_like_records
     from ..records import write_docs
     from ..schema import load_schema
 
     with reported_errors():
+        guard_output(output, inputs=[path], ours=looks_like_records, force=force)
         result = convert(source, path, label_map=parse_label_map(label_map), annotator=annotator,
                          schema=load_schema(schema_path), strict=strict)
         write_docs(output, result.docs)

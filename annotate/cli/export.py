@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..export.tokens import ALIGNMENT_MODES
-from ._app import app, err, print_json, reported_errors, say
+from ._app import ForceOption, app, err, print_json, reported_errors, say
 
 # spaCy's char_span alignment modes, which the export passes on (export/tokens.py).
 Alignment = StrEnum("Alignment", {mode: mode for mode in ALIGNMENT_MODES})
@@ -26,13 +26,14 @@ def export_cli(
     model: Annotated[Optional[str], typer.Option("--model", help="Tokenizer: an installed spaCy pipeline, or blank:LANG.")] = None,
     annotator: Annotated[Optional[str], typer.Option("--annotator", help="Export only this annotator's records.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the export manifest on stdout.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an output folder that holds files the export did not write (it is replaced as a whole; never one that holds the input).")] = False,
 ) -> None:
     """Write training data (spaCy DocBin, Prodigy JSONL, CoNLL BIO, brat) with leakage-free seeded splits."""
     from ..export import MANIFEST, export_file
 
     with reported_errors():
         result = export_file(gold, export_format, output, ratios=splits, seed=seed, alignment=alignment.value,
-                             model=model, annotator=annotator)
+                             model=model, annotator=annotator, force=force)
     if as_json:
         print_json(result.manifest)
     shown = ", ".join(f"{name} {split['documents']}" for name, split in result.splits.items())

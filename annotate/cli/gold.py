@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._app import SchemaOption, app, print_json, reported_errors, say
+from ._app import SchemaOption, app, print_json, reported_errors, say, warn
 
 
 @app.command("gold")
@@ -20,13 +20,15 @@ def gold_cli(
     adjudicator: Annotated[Optional[str], typer.Option("--adjudicator", help="Whose records in --adjudicated count, when several people are in it.")] = None,
     schema_path: SchemaOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing output files that gold did not write (never an input).")] = False,
 ) -> None:
     """Make gold: adjudicated > ground-truth star > consensus; list what is unresolved; write a datasheet."""
     from ..gold import make_gold
 
     with reported_errors():
         files = make_gold(annotations, output, conflicts=conflicts, adjudicated=adjudicated, min_agree=min_agree,
-                          adjudicator=adjudicator, schema_path=schema_path)
+                          adjudicator=adjudicator, schema_path=schema_path, force=force)
     if as_json:
         print_json(files.to_dict())
     say(*files.summary_lines())
+    warn(files.result.warnings)

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from ._app import (CredentialsOption, DataDirOption, SchemaOption, app, err, print_json, progress_bar,
+from ._app import (CredentialsOption, DataDirOption, ForceOption, SchemaOption, app, err, print_json, progress_bar,
                    reported_errors, say, server_app, warn)
 
 ShowTokenOption = Annotated[bool, typer.Option("--show-token", help="Also print the admin password and API token (stdout).")]
@@ -112,6 +112,7 @@ def push_cli(
     adjudicate: Annotated[Optional[Path], typer.Option("--adjudicate", help="Conflicts JSONL: one task per doc_id with each annotator's version as a prediction tab.")] = None,
     chunk_size: Annotated[int, typer.Option("--chunk-size", help="Tasks per import request; a killed push resumes after the last chunk that landed.")] = 1000,
     force: Annotated[bool, typer.Option("--force", help="Replace what is in the way: the labeling config even if existing annotations would be orphaned, and the task of a doc_id whose text changed (deleted with its predictions and annotations, then created with the new text).")] = False,
+    order: Annotated[str, typer.Option("--order", help="Order of new tasks: file (as in the input), or uncertain-first (documents whose model spans score nearest 0.5 first).")] = "file",
     schema_path: SchemaOption = None,
     credentials: CredentialsOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
@@ -120,19 +121,28 @@ def push_cli(
     from ..errors import ConfigError
     from ..labelstudio.client import LabelStudioClient
     from ..labelstudio.sync import push
-    from ..records import read_docs
+    from itertools import chain
+
+    from ..ordering import check_order, order_for_review
+    from ..records import no_records, read_docs
     from ..schema import load_schema
 
     with reported_errors():
         if (input_path is None) == (adjudicate is None):
             raise ConfigError("give exactly one input: a JSONL file, or --adjudicate conflicts.jsonl")
         source = adjudicate or input_path
+        check_order(order)
         schema = load_schema(schema_path)
+        docs = read_docs(source)
+        first = next(docs, None)
+        if first is None:  # before connecting: an empty input must not create an empty project
+            raise no_records(source, "Give the records to annotate, e.g. the output of `annotate preannotate`")
         client = LabelStudioClient.from_environment(credentials)
         with progress_bar(transient=not err.is_terminal) as bar:
             job = bar.add_task("push", total=None)
-            summary = push(read_docs(source), project=project, client=client, schema=schema, chunk_size=chunk_size,
-                           force=force, adjudicate=adjudicate is not None, where=str(source),
+            records = order_for_review(chain([first], docs), order)
+            summary = push(records, project=project, client=client, schema=schema, chunk_size=chunk_size, force=force,
+                           adjudicate=adjudicate is not None, where=str(source),
                            progress=lambda done, total: bar.update(job, completed=done, total=total))
         warn(summary.warnings)
         if as_json:
@@ -149,14 +159,18 @@ def pull_cli(
     reviewed_only: Annotated[bool, typer.Option("--reviewed-only", help="Keep only annotations an adjudicator marked as ground truth.")] = False,
     annotator_names: Annotated[Optional[Path], typer.Option("--annotator-names", help='JSON object mapping Label Studio emails (or user ids) to annotator names.')] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail, writing nothing, if any region's offsets could not be re-anchored.")] = False,
+    force: ForceOption = False,
     credentials: CredentialsOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
 ) -> None:
     """Pull submitted annotations: one record per (task, annotation), lossless, offsets checked."""
     from ..labelstudio.client import LabelStudioClient
+    from ..io import guard_output, looks_like_records
     from ..labelstudio.sync import load_annotator_names, pull_to_file
 
     with reported_errors():
+        # Before the download: a pull must not fetch everything and then find it cannot write.
+        guard_output(output, inputs=[annotator_names] if annotator_names else [], ours=looks_like_records, force=force)
         names = load_annotator_names(annotator_names) if annotator_names else None
         client = LabelStudioClient.from_environment(credentials)
         count, summary = pull_to_file(output, project=project, client=client, include_predictions=include_predictions,

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..matching import MatchMode
-from ._app import app, err, print_json, reported_errors, say
+from ._app import ForceOption, app, err, print_json, reported_errors, say, warn
 
 # Long tables: plotted in the HTML report and listed in --json, too long for a terminal.
 NOT_IN_TERMINAL = ("span_lengths", "attributions")
@@ -22,15 +22,21 @@ def stats_cli(
     model: Annotated[Optional[str], typer.Option("--model", help="spaCy pipeline for tokens, sentences and lemmas.")] = None,
     top: Annotated[int, typer.Option("--top", help="How many top sources and cues to list.")] = 20,
     match: Annotated[MatchMode, typer.Option("--match", help="Span match for annotator agreement: exact or overlap.")] = MatchMode.exact,
+    force: ForceOption = False,
 ) -> None:
     """Corpus, attribution and annotator statistics; tables, --json, or an offline HTML report."""
     from rich.table import Table
 
-    from ..records import read_docs, write_text_atomic
+    from ..io import guard_output, write_text_atomic
+    from ..records import read_docs
+    from ..report_html import is_report
     from ..stats import corpus_stats, frame_records
 
     with reported_errors():
-        stats = corpus_stats(read_docs(records), model=model, top=top, mode=match.value)
+        if html is not None:
+            guard_output(html, inputs=[records], ours=is_report, force=force, option="--html")
+        stats = corpus_stats(read_docs(records), model=model, top=top, mode=match.value, source=str(records))
+        warn(stats.notes)
         if html is not None:
             from ..report_html import render_report
 

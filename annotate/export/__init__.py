@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from ..io import atomic_directory, folder_with, guard_output, write_new_file
+from ..io import atomic_directory, folder_with, guard_output, json_with_keys, write_new_file
 from ..nlp import check_length
 from ..records import AnnotatedDoc, read_docs
 from ..schema import Schema, load_schema, validate_docs
@@ -58,16 +58,8 @@ WRITERS: dict[ExportFormat, FormatWriter] = {
 FORMATS = tuple(WRITERS)
 
 
-def _is_manifest(path: Path) -> bool:
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(manifest, dict) and {"format", "splits", "files"} <= manifest.keys()
-
-
 # A folder an earlier export wrote: re-exporting into it replaces it without --force.
-is_export_folder = folder_with(MANIFEST, _is_manifest)
+is_export_folder = folder_with(MANIFEST, json_with_keys("format", "splits", "files"))
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ConfigError
+from ..grouping import by_doc_and_annotator, newest
 from ..matching import Mode, match_spans
 from ..records import GOLD_ANNOTATOR, AnnotatedDoc, Relation, Span
 
@@ -95,6 +96,20 @@ class GoldResult:
         return {method: counts.get(method, 0) for method in METHODS}
 
     @property
+    def single_annotator_documents(self) -> int:
+        """Documents whose "consensus" is one person's record: nobody else annotated them."""
+        return sum(1 for item in self.docs if item.method == "consensus" and len(item.records) == 1)
+
+    @property
+    def warnings(self) -> list[str]:
+        single = self.single_annotator_documents
+        if not single:
+            return []
+        share = "all" if single == len(self.docs) else f"{single} of {len(self.docs)}"
+        return [f"{share} documents had a single annotator: their gold is that person's record, not a consensus; "
+                "have a second person annotate them, or adjudicate them, before calling it gold"]
+
+    @property
     def conflict_documents(self) -> int:
         return sum(1 for item in self.docs if item.conflicts)
 
@@ -111,42 +126,23 @@ def _is_cancelled(doc: AnnotatedDoc) -> bool:
     return bool(doc.meta.get("was_cancelled"))
 
 
-def recency(doc: AnnotatedDoc) -> str:
-    return str(doc.meta.get("updated_at") or doc.meta.get("created_at") or "")
-
-
-def _latest(records: Sequence[AnnotatedDoc]) -> AnnotatedDoc:
-    """The most recently updated record; among equals the last one read, so a re-pull's newer copy wins."""
-    best_index = max(range(len(records)), key=lambda index: (recency(records[index]), index))
-    return records[best_index]
-
-
 def _votes_by_doc(records: Iterable[AnnotatedDoc], skipped: Counter) -> dict[str, dict[str, AnnotatedDoc]]:
-    """doc_id -> annotator -> that annotator's latest record; predictions, articles and cancelled ones are skipped."""
-    collected: dict[str, dict[str, list[AnnotatedDoc]]] = defaultdict(lambda: defaultdict(list))
-    order: list[str] = []
+    """doc_id -> annotator -> that annotator's newest record (annotate.grouping); predictions, articles and
+    cancelled ones are skipped."""
+    votes = []
     for doc in records:
         if doc.is_article or doc.annotator is None:
             skipped["article (no annotator)"] += 1
-            continue
-        if doc.is_model:
+        elif doc.is_model:
             skipped["model prediction"] += 1
-            continue
-        if _is_cancelled(doc):
+        elif _is_cancelled(doc):
             skipped["cancelled annotation"] += 1
-            continue
-        if doc.doc_id not in collected:
-            order.append(doc.doc_id)
-        collected[doc.doc_id][doc.annotator].append(doc)
-    result: dict[str, dict[str, AnnotatedDoc]] = {}
-    for doc_id in order:
-        by_annotator = {}
-        for annotator, copies in sorted(collected[doc_id].items()):
-            if len(copies) > 1:
-                skipped["older copy of the same annotator's record"] += len(copies) - 1
-            by_annotator[annotator] = _latest(copies)
-        result[doc_id] = by_annotator
-    return result
+        else:
+            votes.append(doc)
+    grouped = by_doc_and_annotator(votes)
+    if grouped.older_copies:
+        skipped["older copy of the same annotator's record"] += grouped.older_copies
+    return {doc_id: dict(by_annotator) for doc_id, by_annotator in grouped.docs.items()}
 
 
 def _common_meta(records: Iterable[AnnotatedDoc]) -> dict[str, Any]:
@@ -336,7 +332,7 @@ def build_gold(records: Iterable[AnnotatedDoc], adjudicated: Iterable[AnnotatedD
             continue
         starred = [record for record in everyone if record.meta.get("ground_truth") is True]
         if starred:
-            chosen = _latest(starred)
+            chosen = newest(starred)
             info = {"method": "ground_truth", "from": chosen.annotator, "annotators": sorted(by_annotator)}
             gold = _gold_record(doc_id, chosen.text, chosen.spans, chosen.relations, everyone, info)
             docs.append(DocGold(gold, "ground_truth", (), tuple(everyone)))

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, OutputError
+from ..grouping import recency
+from ..io import guard_output, has_marker, looks_like_records, write_text_atomic
 from ..matching import Mode
-from ..records import AnnotatedDoc, read_docs, write_docs, write_text_atomic
-from .consensus import GoldResult, build_gold, recency
+from ..records import AnnotatedDoc, read_docs, write_docs
+from .consensus import GoldResult, build_gold
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class GoldFiles:
         result = self.result
         return {"data": str(self.data), "datasheet": str(self.datasheet), "conflicts": str(self.conflicts),
                 "documents": len(result.docs), "methods": result.method_counts,
+                "single_annotator_documents": result.single_annotator_documents,
                 "conflict_documents": result.conflict_documents, "conflict_items": result.conflict_counts,
                 "skipped": dict(result.skipped)}
 
@@ -47,10 +50,15 @@ class GoldFiles:
 def make_gold(input_path: str | os.PathLike[str], output: str | os.PathLike[str],
               conflicts: str | os.PathLike[str] | None = None, adjudicated: str | os.PathLike[str] | None = None,
               min_agree: int | None = None, adjudicator: str | None = None,
-              schema_path: str | os.PathLike[str] | None = None, mode: Mode = "overlap") -> GoldFiles:
-    """Read annotations (and a pulled review project), write gold data, its README.md datasheet and the conflicts."""
+              schema_path: str | os.PathLike[str] | None = None, mode: Mode = "overlap",
+              force: bool = False) -> GoldFiles:
+    """Read annotations (and a pulled review project), write gold data, its README.md datasheet and the conflicts.
+
+    Checked before any work: no output is an input, and none replaces a file that gold did not write (a record
+    file, or a README.md with the datasheet's own line) unless `force`."""
     from ..schema import load_schema, validate_docs
 
+    data_path, conflicts_path, datasheet_path = gold_paths(input_path, output, conflicts, adjudicated, force)
     schema = load_schema(schema_path)
     records = list(read_docs(input_path))
     review = list(read_docs(adjudicated)) if adjudicated else []
@@ -61,15 +69,33 @@ def make_gold(input_path: str | os.PathLike[str], output: str | os.PathLike[str]
         raise ConfigError(f"{input_path}: no annotations by people to make gold from "
                           f"(skipped: {', '.join(f'{n} {why}' for why, n in result.skipped.items()) or 'nothing'})")
     validate_docs(result.gold, schema, where="gold")
-    data_path = Path(output)
-    conflicts_path = Path(conflicts) if conflicts else data_path.parent / "conflicts.jsonl"
     write_docs(data_path, result.gold)
     write_docs(conflicts_path, result.conflict_records())
-    datasheet_path = data_path.parent / "README.md"
     inputs = [(Path(input_path).name, len(records))] + ([(Path(adjudicated).name, len(review))] if adjudicated else [])
     write_text_atomic(datasheet_path, datasheet(result, schema, data_path, conflicts_path, inputs,
                                                 votes, min_agree, mode))
     return GoldFiles(data=data_path, datasheet=datasheet_path, conflicts=conflicts_path, result=result)
+
+
+DATASHEET_MARK = "Written by `annotate gold`"
+is_datasheet = has_marker(DATASHEET_MARK)
+
+
+def gold_paths(input_path: str | os.PathLike[str], output: str | os.PathLike[str],
+               conflicts: str | os.PathLike[str] | None, adjudicated: str | os.PathLike[str] | None,
+               force: bool) -> tuple[Path, Path, Path]:
+    """(data, conflicts, datasheet) after the output guards (annotate.io.guard_output)."""
+    inputs = [Path(input_path)] + ([Path(adjudicated)] if adjudicated else [])
+    data_path = guard_output(output, inputs=inputs, ours=looks_like_records, force=force)
+    conflicts_path = guard_output(conflicts or data_path.parent / "conflicts.jsonl", inputs=inputs,
+                                  ours=looks_like_records, force=force, option="--conflicts")
+    datasheet_path = guard_output(data_path.parent / "README.md", inputs=inputs, ours=is_datasheet, force=force,
+                                  option="-o (README.md goes beside it)")
+    paths = [data_path, conflicts_path, datasheet_path]
+    if len({path.resolve() for path in paths}) < len(paths):
+        raise OutputError(data_path, "would be written twice: the data, conflicts.jsonl and README.md must be three "
+                          "files", "give -o and --conflicts different file names, neither README.md")
+    return data_path, conflicts_path, datasheet_path
 
 
 def _sha256(path: Path) -> str:
@@ -130,7 +156,7 @@ def datasheet(result: GoldResult, schema, data_path: Path, conflicts_path: Path,
     parts = [
         f"# Gold set: {name}",
         "",
-        "Written by `annotate gold`; regenerate it with the command rather than editing it by hand.",
+        f"{DATASHEET_MARK}; regenerate it with the command rather than editing it by hand.",
         "",
         f"- **Data:** `{data_path.name}`: {len(gold)} documents, sha256 `{_sha256(data_path)}`",
         f"- **Schema:** version {schema.version}, hash `{schema.hash}` (`annotate schema show`)",

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..nlp import MAX_TEXT_LENGTH
 from .report import IngestReport, RemovedLine
 from .rules import IngestRules, word_count
 from .sources import Origin, RawArticle
@@ -78,12 +79,14 @@ def classify_lines(lines: Sequence[Line], rules: IngestRules) -> dict[int, tuple
     def is_short(text: str) -> bool:
         return word_count(text) <= rules.footer_short_line_max_words and not _SENTENCE_FINAL.search(text)
 
-    for marker in footer_markers:
-        after = [index for index in content if index > marker and index not in removed]
-        if all(is_short(lines[index].text) for index in after):
-            for index in after:
+    # One pass, not one per marker: a marker qualifies when it lies after the last kept line that is not short.
+    kept = [index for index in content if index not in removed]
+    last_long = max((index for index in kept if not is_short(lines[index].text)), default=-1)
+    marker = next((marker for marker in footer_markers if marker > last_long), None)
+    if marker is not None:
+        for index in kept:
+            if index > marker:
                 removed[index] = ("footer-short-line", rules.footer_reason)
-            break
     return removed
 
 
@@ -114,10 +117,16 @@ def headline(text: str, rules: IngestRules) -> str | None:
     return None
 
 
-def clean(articles: Iterable[NormalisedArticle], rules: IngestRules, report: IngestReport) -> Iterator[CleanArticle]:
+def clean(articles: Iterable[NormalisedArticle], rules: IngestRules, report: IngestReport,
+          max_chars: int = MAX_TEXT_LENGTH) -> Iterator[CleanArticle]:
     for article in articles:
         text, removed = clean_lines(article.lines, rules)
         origin = article.origin
+        if len(text) > max_chars:  # spaCy refuses it downstream (E088); say so here, where the article is found
+            report.skip(origin.path, origin.line, "text" if origin.line else None,
+                        f"has {len(text):,} characters after cleaning, more than the pipeline's max_length "
+                        f"({max_chars:,})", "Split the article into parts of at most that length")
+            continue
         report.removed.extend(RemovedLine(str(origin), line.number, line.text, rule, reason)
                               for line, rule, reason in removed)
         if not text:

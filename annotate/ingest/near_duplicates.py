@@ -59,7 +59,9 @@ def find_near_duplicates(docs: Sequence[AnnotatedDoc], settings: NearDuplicateSe
 
     sentence_sets = [[shingles(sentence, settings.shingle_size) for sentence in split_sentences(doc.text)]
                      for doc in docs]
-    keys = [(d, s) for d, sets in enumerate(sentence_sets) for s, shingle_set in enumerate(sets) if shingle_set]
+    # A sentence repeated within a document (a pasted block, a recurring line) is indexed once: its copies would
+    # share every LSH bucket, so each query would return all of them and a long repetitive text would go quadratic.
+    keys = [(d, s) for d, sets in enumerate(sentence_sets) for s in _first_of_each(sets).values()]
     signatures = MinHash.bulk([[item.encode("utf-8") for item in sorted(sentence_sets[d][s])] for d, s in keys],
                               num_perm=settings.num_perm, seed=settings.seed)
     lsh = MinHashLSH(threshold=settings.candidate_threshold, num_perm=settings.num_perm)
@@ -77,11 +79,13 @@ def find_near_duplicates(docs: Sequence[AnnotatedDoc], settings: NearDuplicateSe
     pairs: list[NearDuplicatePair] = []
     for d, e in sorted(candidates):
         aligned = {}
-        for s, a in enumerate(sentence_sets[d]):
-            for t, b in enumerate(sentence_sets[e]):
+        # Each distinct sentence pair is compared once, then its similarity holds for every copy.
+        copies_b = _positions(sentence_sets[e])
+        for a, positions_a in _positions(sentence_sets[d]).items():
+            for b, positions_b in copies_b.items():
                 similarity = _jaccard(a, b)
                 if similarity >= settings.sentence_similarity:
-                    aligned[(s, t)] = similarity
+                    aligned.update(((s, t), similarity) for s in positions_a for t in positions_b)
         runs = _passages(aligned, settings.min_passage_sentences)
         if not runs:
             continue
@@ -90,6 +94,23 @@ def find_near_duplicates(docs: Sequence[AnnotatedDoc], settings: NearDuplicateSe
         pairs.append(NearDuplicatePair(a_id, b_id, round(sum(similarities) / len(similarities), 3), len(runs),
                                        len(similarities)))
     return sorted(pairs, key=lambda pair: (pair.doc_a, pair.doc_b))
+
+
+def _first_of_each(sets: Sequence[frozenset[str]]) -> dict[frozenset[str], int]:
+    """Each distinct non-empty sentence set -> the position of its first occurrence."""
+    first: dict[frozenset[str], int] = {}
+    for position, shingle_set in enumerate(sets):
+        if shingle_set:
+            first.setdefault(shingle_set, position)
+    return first
+
+
+def _positions(sets: Sequence[frozenset[str]]) -> dict[frozenset[str], list[int]]:
+    """Each distinct sentence set -> every position where it occurs."""
+    positions: dict[frozenset[str], list[int]] = {}
+    for position, shingle_set in enumerate(sets):
+        positions.setdefault(shingle_set, []).append(position)
+    return positions
 
 
 def _passages(aligned: Mapping[tuple[int, int], float], min_length: int) -> list[list[tuple[int, int]]]:

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, RecordError
-from ..records import AnnotatedDoc, atomic_open, dumps
+from ..io import atomic_open, has_marker, jsonl_with_keys
+from ..records import AnnotatedDoc, dumps
 
 @dataclass(frozen=True)
 class RemovedLine:
@@ -143,6 +144,12 @@ def format_removed(report: IngestReport, fmt: str = "tsv") -> str:
     for row in rows:
         writer.writerow(["" if row[column] is None else row[column] for column in REPORT_COLUMNS])
     return buffer.getvalue()
+
+
+def is_removed_report(path: Path) -> bool:
+    """A removed-lines report that ingest wrote (TSV with its header, or JSONL rows), which a rerun may replace."""
+    return has_marker("\t".join(REPORT_COLUMNS) + "\n", head=len("\t".join(REPORT_COLUMNS)) + 1)(path) or \
+        jsonl_with_keys("rule", "reason", "source")(path)
 
 
 def write_removed(report: IngestReport, path: str | os.PathLike[str]) -> int:

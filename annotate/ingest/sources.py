@@ -116,6 +116,7 @@ def _read_jsonl(path: Path, where: str, source_file: str, report: IngestReport) 
     except OSError as error:
         report.skip(where, None, None, f"cannot be read ({error.strerror or error})", "Check that the file exists and is readable")
         return
+    blank = True
     with handle:
         for number, raw_line in enumerate(handle, start=1):
             try:
@@ -126,6 +127,7 @@ def _read_jsonl(path: Path, where: str, source_file: str, report: IngestReport) 
                 continue
             if not line.strip():
                 continue
+            blank = False
             try:
                 record = json.loads(line.removeprefix("\ufeff"))
             except json.JSONDecodeError as error:
@@ -155,6 +157,8 @@ def _read_jsonl(path: Path, where: str, source_file: str, report: IngestReport) 
             if "source_file" not in meta:
                 meta.update({"source_file": source_file, "source_line": number})
             yield RawArticle(Origin(where, number), text, meta)
+    if blank:
+        report.skip(where, None, None, "is empty (no records)", "Give one JSON object with a \"text\" field per line")
 
 
 def _read_html(path: Path, where: str, source_file: str, report: IngestReport, rules: IngestRules) -> Iterator[RawArticle]:

@@ -46,6 +46,14 @@ class Connection:
     key_source: str = KEY_ENV
 
 
+def _checked_url(url: str, where: str) -> str:
+    """The URL as given, or an error that names where it came from: httpx would fail later with a traceback."""
+    if url and not url.startswith(("http://", "https://")):
+        raise ServerError(f"{where} is {url!r}, which is not an http(s) URL; write it with its scheme, "
+                          f"e.g. http://{url.split('://')[-1]}")
+    return url
+
+
 def resolve_connection(credentials: str | os.PathLike[str] | None = None,
                        environ: Mapping[str, str] | None = None) -> Connection:
     """LABEL_STUDIO_URL + LABEL_STUDIO_API_KEY if the key is set; otherwise the credentials file that
@@ -55,7 +63,7 @@ def resolve_connection(credentials: str | os.PathLike[str] | None = None,
     """
     env = os.environ if environ is None else environ
     key = env.get(KEY_ENV, "").strip()
-    url = env.get(URL_ENV, "").strip().rstrip("/")
+    url = _checked_url(env.get(URL_ENV, "").strip().rstrip("/"), URL_ENV)
     if key and not credentials:
         if not url:
             raise ServerError(f"{KEY_ENV} is set but {URL_ENV} is not; export {URL_ENV}=http://HOST:PORT")

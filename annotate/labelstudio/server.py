@@ -30,7 +30,7 @@ from typing import Any
 import psutil
 
 from ..errors import ServerError
-from ..records import write_text_atomic
+from ..io import write_text_atomic
 from .database import LABEL_STUDIO_DB_SETTINGS, PostgresDatabase
 
 # Project-local, like git's .git: relative to the folder the command runs in (never inside the installed package).
@@ -131,8 +131,7 @@ def load_credentials(path: str | os.PathLike[str]) -> Credentials:
 
 def write_credentials(path: Path, credentials: Credentials) -> None:
     """Atomic and private: the temp file is created 0600, so the secrets are never readable by others."""
-    write_text_atomic(path, json.dumps(credentials.to_dict(), indent=2, sort_keys=True) + "\n")
-    os.chmod(path, 0o600)
+    write_text_atomic(path, json.dumps(credentials.to_dict(), indent=2, sort_keys=True) + "\n", private=True)
 
 
 def _new_credentials(url: str) -> Credentials:

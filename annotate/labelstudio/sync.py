@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, RecordError, SchemaError, ServerError
-from ..io import atomic_open, check_writable, os_error
-from ..records import AnnotatedDoc, check_doc, dumps, write_text_atomic
+from ..io import atomic_open, check_writable, os_error, write_text_atomic
+from ..records import AnnotatedDoc, check_doc, dumps
 from ..schema import TEXT_NAME, Schema, SchemaCheck, load_schema, render_label_config
 from .client import AmbiguousWriteError, Fingerprint, LabelStudioClient, Project, label_config_problems
 from .results import ExportTally, PullSummary, doc_to_prediction, task_data, task_records

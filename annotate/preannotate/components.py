@@ -68,13 +68,14 @@ def make_roles(nlp: Language, name: str, reporting_verbs: List[str], object_clai
                refusal_complements: List[str],
                refusal_objects: List[str], refusal_without_verbs: List[str], medium_nouns: List[str],
                medium_prepositions: List[str], ignore_dependencies: List[str],
-               scores: Dict[str, float]) -> AttributionRoles:
+               scores: Dict[str, float], constructions: Dict[str, List[str]]) -> AttributionRoles:
     return AttributionRoles(
         reporting_verbs=reporting_verbs, object_claim_verbs=object_claim_verbs, recipient_verbs=recipient_verbs,
         belief_verbs=belief_verbs, unmarked_when_negated=unmarked_when_negated, raising_verbs=raising_verbs,
         as_verbs=as_verbs, figure_verbs=figure_verbs, charge_verbs=charge_verbs, refusal_complements=refusal_complements,
         refusal_objects=refusal_objects, refusal_without_verbs=refusal_without_verbs, medium_nouns=medium_nouns,
-        medium_prepositions=medium_prepositions, ignore_dependencies=ignore_dependencies, scores=scores)
+        medium_prepositions=medium_prepositions, ignore_dependencies=ignore_dependencies, scores=scores,
+        constructions=constructions)
 
 
 @Language.factory("attribution_speakers", default_config=_default("speakers_config"))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bisect import bisect_left
+from dataclasses import dataclass, field
 from typing import Any
 
 from spacy.tokens import Doc
 
 from .model import QUOTATIONS, TokenRange
-from .phrases import is_space, trim
+from .phrases import is_quote, is_space, quote_positions, trim
 
 
 @dataclass(frozen=True)
@@ -29,11 +30,36 @@ class RoleSettings:
     medium_prepositions: frozenset[str]
     ignore_dependencies: frozenset[str]
     scores: dict[str, float]
+    # Verb kinds and the word lists of the broader constructions (constructions.py, punctuation.py).
+    kinds: dict[str, frozenset[str]] = field(default_factory=dict)
+    naming_verbs: frozenset[str] = frozenset()
+    comparison_verbs: frozenset[str] = frozenset()
+    prepositional_cues: dict[str, frozenset[str]] = field(default_factory=dict)  # verb lemma -> prepositions
+    agent_nouns: frozenset[str] = frozenset()
+    document_nouns: frozenset[str] = frozenset()
+    cue_adjectives: frozenset[str] = frozenset()
+    cue_adjective_prepositions: frozenset[str] = frozenset()
+    transcript_non_speakers: frozenset[str] = frozenset()
+    credit_dashes: frozenset[str] = frozenset()
+    inanimate_subject_verbs: frozenset[str] = frozenset()
+    infinitive_nouns: frozenset[str] = frozenset()
+    agent_suffixes: frozenset[str] = frozenset()
+    not_agent_nouns: frozenset[str] = frozenset()
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> RoleSettings:
         def words(key: str) -> frozenset[str]:
             return frozenset(word.lower() for word in config.get(key, []))
+
+        constructions = config.get("constructions", {})
+
+        def listed(key: str, lower: bool = True) -> frozenset[str]:
+            return frozenset(word.lower() if lower else word for word in constructions.get(key, []))
+
+        prepositional: dict[str, set[str]] = {}
+        for phrase in constructions.get("prepositional_cues", []):
+            verb, _, rest = phrase.lower().partition(" ")
+            prepositional.setdefault(verb, set()).add(rest)
 
         return cls(reporting_verbs=words("reporting_verbs"), object_claim_verbs=words("object_claim_verbs"),
                    recipient_verbs=words("recipient_verbs"), belief_verbs=words("belief_verbs"),
@@ -43,7 +69,22 @@ class RoleSettings:
                    refusal_without_verbs=words("refusal_without_verbs"), medium_nouns=words("medium_nouns"),
                    medium_prepositions=words("medium_prepositions"),
                    ignore_dependencies=frozenset(config.get("ignore_dependencies", [])),
-                   scores=dict(config.get("scores", {})))
+                   scores=dict(config.get("scores", {})),
+                   kinds={key[:-len("_verbs")]: listed(key) for key in constructions if key.endswith("_verbs")
+                          and key not in {"naming_verbs", "comparison_verbs"}},
+                   naming_verbs=listed("naming_verbs"), comparison_verbs=listed("comparison_verbs"),
+                   prepositional_cues={verb: frozenset(rest) for verb, rest in prepositional.items()},
+                   agent_nouns=listed("agent_nouns"), document_nouns=listed("document_nouns"),
+                   cue_adjectives=listed("cue_adjectives"),
+                   cue_adjective_prepositions=listed("cue_adjective_prepositions"),
+                   transcript_non_speakers=listed("transcript_non_speakers", lower=False),
+                   credit_dashes=listed("credit_dashes", lower=False),
+                   inanimate_subject_verbs=listed("inanimate_subject_verbs"),
+                   infinitive_nouns=listed("infinitive_nouns"), agent_suffixes=listed("agent_suffixes"),
+                   not_agent_nouns=listed("not_agent_nouns"))
+
+    def of_kind(self, lemma: str, kind: str) -> bool:
+        return lemma in self.kinds.get(kind, frozenset())
 
     def score(self, rule: str) -> float:
         return float(self.scores.get(rule, 0.5))
@@ -96,4 +137,16 @@ class Quotes:
                 end = quote.end
             elif quote.start < start < quote.end < end:
                 start = quote.start
-        return (start, end), False
+        return (start, self._close_open_mark(start, end)), False
+
+    def _close_open_mark(self, start: int, end: int) -> int:
+        """A claim that opens a short quotation the parse cut before its punctuation ('the law was "vague and
+        overbroad."') ends at the closing mark, with the punctuation inside it."""
+        doc = self.doc
+        marks = quote_positions(doc)
+        if (bisect_left(marks, end) - bisect_left(marks, start)) % 2 == 0:
+            return end
+        after = end
+        while after < len(doc) and after - end < 3 and doc[after].is_punct and not is_quote(doc[after]):
+            after += 1
+        return after + 1 if after < len(doc) and is_quote(doc[after]) else end

@@ -48,6 +48,7 @@ class PipelineSpec:
     model: str | None
     config_path: str | None
     config_hash: str
+    mode: str | None = None  # rules, model or hybrid (see build_pipeline)
 
 
 _PIPELINES: dict[PipelineSpec, Language] = {}  # per worker process: built on the first partition, then reused
@@ -57,7 +58,7 @@ def _pipeline(spec: PipelineSpec) -> Language:
     nlp = _PIPELINES.get(spec)
     if nlp is None:
         _PIPELINES.clear()  # one pipeline per worker at a time: they are hundreds of MB each
-        nlp = _PIPELINES[spec] = build_pipeline(spec.model, spec.config_path)
+        nlp = _PIPELINES[spec] = build_pipeline(spec.model, spec.config_path, mode=spec.mode)
     return nlp
 
 
@@ -182,6 +183,7 @@ def ordered_results(client: Client, spec: PipelineSpec, records: Iterator[Annota
 
 def preannotate_file_dask(input_path: str | os.PathLike[str], output_path: str | os.PathLike[str],
                           model: str | None = None, config_path: str | os.PathLike[str] | None = None, *,
+                          mode: str | None = None,
                           scheduler: str | None = None, n_workers: int = 1, batch_size: int = DEFAULT_BATCH_SIZE,
                           partition_size: int = DEFAULT_PARTITION_SIZE,
                           on_record: Callable[[int], None] | None = None) -> PreannotateResult:
@@ -192,7 +194,7 @@ def preannotate_file_dask(input_path: str | os.PathLike[str], output_path: str |
     if not Path(input_path).is_file():
         raise ConfigError(f"{input_path}: no such file; give the articles JSONL written by `annotate ingest`")
     config = str(Path(config_path).resolve()) if config_path is not None else None
-    spec = PipelineSpec(model, config, load_settings(config).hash)
+    spec = PipelineSpec(model, config, load_settings(config).hash, mode)
     source = f"{input_path} (record)"
     annotators: set[str] = set()
     count = 0
@@ -208,5 +210,5 @@ def preannotate_file_dask(input_path: str | os.PathLike[str], output_path: str |
 
         write_docs(output_path, written())
     # No record, no worker ever built the pipeline: build it here only to name the annotator.
-    annotator = annotators.pop() if annotators else annotator_name(build_pipeline(model, config))
+    annotator = annotators.pop() if annotators else annotator_name(build_pipeline(model, config, mode=mode))
     return PreannotateResult(output=str(output_path), count=count, annotator=annotator)

@@ -8,6 +8,10 @@ punctuation, a CUE a verb with its auxiliaries and negation.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+from functools import lru_cache
+
+import numpy as np
 
 from spacy.attrs import DEP, IS_SPACE, ORTH
 from spacy.strings import get_string_id
@@ -119,6 +123,17 @@ def quote_positions(doc: Doc) -> list[int]:
     if "quotes" not in cache:
         cache["quotes"] = [i for i, orth in enumerate(doc.to_array(ORTH).tolist()) if orth in _QUOTE_IDS]
     return cache["quotes"]
+
+
+@lru_cache(maxsize=64)
+def _string_ids(texts: frozenset[str]) -> np.ndarray:
+    return np.array(sorted(get_string_id(text) for text in texts), dtype="uint64")
+
+
+def token_positions(doc: Doc, texts: Iterable[str], attr: int = ORTH) -> list[int]:
+    """Indices of the tokens whose text (or other string attribute) is one of `texts`, from an attribute array."""
+    wanted = _string_ids(frozenset(texts))
+    return np.isin(doc.to_array(attr), wanted).nonzero()[0].tolist() if len(wanted) else []
 
 
 def relcl_positions(doc: Doc) -> list[int]:

@@ -9,6 +9,7 @@ from spacy.language import Language
 from ..errors import ConfigError
 from ..nlp import load_pipeline, split_glued_quotes
 from . import components
+from .learned import TRAINED_META, check_mode, load_trained_pipeline, trained_pipeline_dir
 from .settings import Settings, load_settings
 
 RULER_NAME = "attribution_entity_ruler"
@@ -31,10 +32,15 @@ def check_base(nlp: Language, model: str) -> None:
 
 
 def build_pipeline(model_name: str | None = None, config_path: str | os.PathLike[str] | None = None,
-                   settings: Settings | None = None) -> Language:
+                   settings: Settings | None = None, mode: str | None = None) -> Language:
     """Load `model_name` (default: the preferred installed English pipeline) and add the attribution components,
     configured from `config_path` (default: configs/preannotate.toml). A pipeline saved with nlp.to_disk that
-    already has them is returned as it is."""
+    already has them is returned as it is; a folder written by `annotate train` is loaded for `mode` (rules,
+    model or hybrid: see learned.py)."""
+    trained = trained_pipeline_dir(model_name)
+    mode = check_mode(mode, trained is not None)
+    if trained is not None:
+        return load_trained_pipeline(trained, mode)
     nlp = load_pipeline(model_name)
     model = model_name or f"{nlp.lang}_{nlp.meta.get('name', '?')}"
     if is_attribution_pipeline(nlp):
@@ -65,5 +71,10 @@ def build_pipeline(model_name: str | None = None, config_path: str | os.PathLike
 
 
 def annotator_name(nlp: Language) -> str:
-    """model:<pipeline>@<version>, e.g. model:en_core_web_sm_attribution@3.8.0+attr.1a2b3c4d."""
+    """model:<pipeline>@<version>, e.g. model:en_core_web_sm_attribution@3.8.0+attr.1a2b3c4d; for a trained
+    pipeline model:<its folder>@<version>, with -rules or -model when not in the default hybrid mode."""
+    if TRAINED_META in nlp.meta:
+        mode = nlp.meta.get("attribution_mode", "hybrid")
+        suffix = "" if mode == "hybrid" else f"-{mode}"
+        return f"model:{nlp.meta.get('name', 'pipeline')}{suffix}@{nlp.meta.get('version', '0.0.0')}"
     return f"model:{nlp.lang}_{nlp.meta.get('name', 'pipeline')}@{nlp.meta.get('version', '0.0.0')}"

@@ -16,8 +16,10 @@ knowledge verbs ("did not know that"), which are not an attribution at all.
 
 from __future__ import annotations
 
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 
+from .constructions import (agent_passive_claim, comparison_claim, evidence_object_claim, infinitive_claim,
+                            infinitive_of, is_agent, naming_claim, prepositional_cue, quoted_naming_claim)
 from .context import Quotes, RoleSettings
 from .model import Attribution, TokenRange
 from .phrases import (CLAUSE_SUBJECTS, RELATIVIZERS, claim_clause, inherited_subject, noun_phrase, right_spine,
@@ -196,6 +198,12 @@ def _as_complement(verb: Token) -> tuple[TokenRange, Token] | None:
     if prep is None and obj is not None:
         prep = _child(obj, "prep", "as")
     if prep is None:
+        # 'described the report as deeply flawed': an adjective clause that "as" opens.
+        for clause in verb.children:
+            marker = next((c for c in clause.children if c.lower_ == "as" and c.i == clause.left_edge.i), None)
+            if clause.dep_ in {"advcl", "xcomp", "oprd"} and clause.i > verb.i and marker is not None:
+                found = trim(verb.doc, marker.i + 1, clause.right_edge.i + 1, drop_complementizer=False)
+                return (found, marker) if found is not None else None
         return None
     pobj = _child(prep, "pobj")
     if pobj is not None:
@@ -215,8 +223,9 @@ def _charge(verb: Token) -> TokenRange | None:
     obj = _child(verb, "dobj")
     if obj is None:
         return None
-    prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ in _CHARGE_PREPOSITIONS and c.i > obj.i),
-                None)
+    # The parser hangs the phrase on the verb or on its object ("accused [the agency of hiding ...]").
+    prep = next((c for c in [*verb.children, *obj.children]
+                 if c.dep_ == "prep" and c.lower_ in _CHARGE_PREPOSITIONS and c.i > obj.i), None)
     if prep is None or not any(c.dep_ in {"pobj", "pcomp"} for c in prep.children):
         return None
     return trim(verb.doc, obj.left_edge.i, prep.right_edge.i + 1, drop_complementizer=False)
@@ -255,9 +264,13 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
 
     def attribution(rule: str, claims: list[tuple[TokenRange, bool]], cue_range: TokenRange = cue,
                     with_source: bool = True) -> Attribution:
+        # A "to" phrase inside the claim ("likened the strike to a hostage situation") is content, not a recipient.
+        # (A claim around a parenthetical cue, "The deal, he told the FT, was ...", keeps the cue's supplements.)
+        kept = tuple(p for p in supplements_found if not any(
+            p[0] < c[1] and c[0] < p[1] and not c[0] <= cue_range[0] < c[1] for c, _ in claims))
         return Attribution(rule=rule, cue=cue_range, score=settings.score(rule), lemma=lemma,
                            source=source if with_source else None, claims=tuple(c for c, _ in claims),
-                           direct=tuple(d for _, d in claims), supplements=supplements_found)
+                           direct=tuple(d for _, d in claims), supplements=kept)
 
     if reporting and (neither := _neither_nor(verb)) is not None:
         # "has neither confirmed nor denied …": one refusal over both verbs.
@@ -266,10 +279,16 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
         start = min([cue[0]] + [c.i for c in verb.children if c.dep_ in {"aux", "preconj"} and c.i < verb.i])
         return Attribution(rule=NO_COMMENT, cue=(start, neither), score=settings.score(NO_COMMENT), lemma=lemma,
                            source=source, negated=True)
+    if lemma in settings.inanimate_subject_verbs and (head is None or is_agent(head, settings)):
+        return None  # "The memo reads: ..." is a cue; "She reads the report" is not
+    agent_subject = head is not None and is_agent(head, settings, documents=True)
     if reporting and is_negated(verb, subject):
         if lemma in settings.unmarked_when_negated:
             return None  # "they did not know that ...": no one holds the content
-        if not (lemma in settings.belief_verbs and ccomps):
+        if lemma in settings.belief_verbs and not ccomps and not settings.of_kind(lemma, "communication") and (
+                infinitive_claim(verb) is None):
+            return None  # "did not back the plan": a negated position states nothing
+        if not (lemma in settings.belief_verbs and (ccomps or infinitive_claim(verb) is not None)):
             # A refusal or non-statement: SOURCE and CUE, no claim, no links.
             if source is None:
                 return None
@@ -283,6 +302,7 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
                 found = _cut_other_attributions(complement, found, cue_positions)
             if found is not None and found[0] > verb.i and not passive:
                 found = _extend_to_sentence_end(verb, found, cue_positions)
+                found = _without_leading_time(verb.doc, found, cue)
                 found = _with_fronted_subject(verb, complement, found)
             resolved = quotes.resolve(found, cue) if found is not None else None
             if resolved is not None:
@@ -311,24 +331,36 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
         resolved = quotes.resolve(found, cue)
         if resolved is not None:
             return attribution("verb_object", [resolved])
+    if (found := _broader_claim(verb, lemma, settings, passive, head, agent_subject,
+                                         cue_positions)) is not None:
+        rule, claim, cue_range = found
+        resolved = quotes.resolve(claim, cue)
+        if resolved is not None:
+            return attribution(rule, [resolved], cue_range or cue)
     if not reporting:
         return None
     if passive:
         return None  # "X is said to …" with no clause, "the deployment was criticised": nothing to attribute
-    if verb.dep_ == "parataxis" and verb.head.pos_ in {"VERB", "AUX"}:
-        # "The war, he said, will end soon": the clause around the parenthetical, cut at it when it sits at an edge.
+    as_clause = (verb.dep_ == "advcl" and _child(verb, "mark", "as") is not None and subject is not None
+                 and _child(verb, "dobj") is None)
+    if (verb.dep_ == "parataxis" or as_clause) and verb.head.pos_ in {"VERB", "AUX"}:
+        # "The war, he said, will end soon", "As the mayor noted, the city is broke": the clause around the
+        # parenthetical, cut at it when it sits at an edge.
         host = verb.head
         found = claim_clause(host, exclude=(verb.left_edge.i, verb.right_edge.i + 1))
         resolved = quotes.resolve(found, cue) if found is not None else None
         if resolved is not None:
             return attribution("verb_quote" if resolved[1] else "verb_clause", [resolved])
-    if lemma in settings.object_claim_verbs:
+    position = settings.of_kind(lemma, "intention")
+    # "is expected to announce the plan", "urged the council to reject the contract": an act still to come is the
+    # content of another attribution, not a statement or position of its own.
+    if lemma in settings.object_claim_verbs and not _is_to_infinitive(verb) and not (position and not agent_subject):
         gerund = next((c for c in verb.children if c.dep_ == "xcomp" and c.tag_ == "VBG"), None)
         obj = _child(verb, "dobj")
         found = None
         if gerund is not None:
             found = trim(verb.doc, gerund.left_edge.i, gerund.right_edge.i + 1)
-        elif obj is not None and obj.pos_ != "PRON":
+        elif obj is not None and obj.pos_ != "PRON" and not (position and _counted(obj)):
             found = noun_phrase(obj, exclude=verb, cut_nonrestrictive=True)
         resolved = quotes.resolve(found, cue) if found is not None and found[1] - found[0] >= 2 else None
         if resolved is not None:
@@ -337,9 +369,67 @@ def verb_attribution(verb: Token, lemma: str, settings: RoleSettings, quotes: Qu
         found = noun_phrase(obj, exclude=verb)
         if found is not None:
             return attribution("headline_object", [(found, False)])
-    if source is None:
-        return None
+    if source is None or not any(settings.of_kind(lemma, kind) for kind in ("communication", "cognition", "evidence")):
+        return None  # only speech, thought and documents may still take a quotation from the quote rules
     return Attribution(rule=PENDING, cue=cue, score=0.0, lemma=lemma, source=source, supplements=supplements_found)
+
+
+_TIME_ENTS = {"DATE", "TIME"}
+
+
+def _without_leading_time(doc: Doc, claim: TokenRange, cue: TokenRange) -> TokenRange:
+    """ "said on Tuesday it would send more aid": the parser may hang the cue's time phrase on the complement; a
+    bare time phrase right after the cue is not part of what was said."""
+    start, end = claim
+    prep = doc[start]
+    if start != cue[1] or prep.pos_ != "ADP" or prep.right_edge.i + 1 >= end:
+        return claim
+    phrase = doc[start + 1:prep.right_edge.i + 1]
+    if not phrase or not all(t.ent_type_ in _TIME_ENTS or t.is_punct for t in phrase):
+        return claim
+    return trim(doc, prep.right_edge.i + 1, end) or claim
+
+
+def _counted(noun: Token) -> bool:
+    """ "supports hundreds of suppliers", "backs 3,000 jobs": a position is taken on a plan, not on a count."""
+    return any(t.like_num or t.ent_type_ in _FIGURE_ENTS or t.lower_ in {"hundreds", "thousands", "millions",
+                                                                             "dozens"} for t in noun.subtree)
+
+
+def _is_to_infinitive(verb: Token) -> bool:
+    """ "urged the council to reject the contract": the rejection is the urging's content, not a position held."""
+    return _child(verb, "aux", "to") is not None
+
+
+def _broader_claim(verb: Token, lemma: str, settings: RoleSettings, passive: bool, subject: Token | None,
+                   agent_subject: bool, cue_positions: frozenset[int]
+                   ) -> tuple[str, TokenRange, TokenRange | None] | None:
+    """Intention, position and evaluation constructions (constructions.py): (rule, CLAIM, CUE if not the verb group)."""
+    if passive or (verb.tag_ == "VBN" and verb.dep_ == "acl"):
+        agent = source_token(verb, passive=True)
+        if (agent is not None and is_agent(agent, settings, documents=True) and lemma in settings.object_claim_verbs
+                and (claim := agent_passive_claim(verb)) is not None):
+            return "verb_object", claim, None
+        return None
+    if settings.of_kind(lemma, "evidence") and (claim := evidence_object_claim(verb, subject, settings)) is not None:
+        return "verb_object", claim, None
+    # "called X Y" is specific enough to need only a subject ("The striker called the final the biggest game …").
+    if lemma in settings.naming_verbs and subject is not None and (
+            claim := naming_claim(verb) or quoted_naming_claim(verb)) is not None:
+        return "evaluation", claim, None
+    if not agent_subject:
+        return None
+    if (prepositional := prepositional_cue(verb, lemma, settings)) is not None:
+        end, claim = prepositional
+        return "intention", claim, (verb_group(verb)[0], end)
+    intends = settings.of_kind(lemma, "intention") or settings.of_kind(lemma, "cognition")
+    if intends and subject is not None and is_agent(subject, settings) and (
+            claim := infinitive_claim(verb)) is not None:
+        # "plans to buy back stock and expects margins to recover": a coordinated cue ends the claim.
+        return "intention", _cut_other_attributions(infinitive_of(verb), claim, cue_positions) or claim, None
+    if lemma in settings.comparison_verbs and (claim := comparison_claim(verb)) is not None:
+        return "evaluation", claim, None
+    return None
 
 
 def stranded_complement(verb: Token, settings: RoleSettings) -> Token | None:
@@ -352,11 +442,20 @@ def stranded_complement(verb: Token, settings: RoleSettings) -> Token | None:
     hosts += [(pobj, child.lower_ in settings.medium_prepositions and pobj.lemma_.lower() in settings.medium_nouns)
               for child in verb.children if child.dep_ == "prep" and child.i > verb.i
               for pobj in child.children if pobj.dep_ == "pobj"]
+    recipient = verb.lemma_.lower() in settings.recipient_verbs
     for noun, medium in hosts:
         for clause in noun.children:
-            if (clause.i > noun.i and (clause.dep_ == "relcl" or (medium and clause.dep_ == "acl"))
-                    and any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children)
-                    and any(c.dep_ in CLAUSE_SUBJECTS for c in clause.children)):
+            if clause.i < noun.i or not (clause.dep_ == "relcl" or (medium and clause.dep_ == "acl")):
+                continue
+            subject = next((c for c in clause.children if c.dep_ in CLAUSE_SUBJECTS), None)
+            if subject is None:
+                continue
+            if any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children):
+                return clause
+            # "told the court he had acted in self-defense": after a recipient, a clause with a pronoun subject of
+            # its own is what was told (a relative clause on a person would start with "who" or "that").
+            if (recipient and subject.i == noun.i + 1 and subject.pos_ == "PRON"
+                    and subject.lower_ not in RELATIVIZERS):
                 return clause
     return None
 

@@ -91,12 +91,13 @@ def count_records(path: str | os.PathLike[str]) -> int:
 def preannotate_file(input_path: str | os.PathLike[str], output_path: str | os.PathLike[str],
                      model: str | None = None, config_path: str | os.PathLike[str] | None = None,
                      n_process: int = 1, batch_size: int = DEFAULT_BATCH_SIZE, chunk_size: int = DEFAULT_CHUNK_SIZE,
-                     on_record: Callable[[int], None] | None = None) -> PreannotateResult:
-    """Pre-annotate a JSONL file of records into `output_path` (written atomically: all or nothing)."""
+                     on_record: Callable[[int], None] | None = None, mode: str | None = None) -> PreannotateResult:
+    """Pre-annotate a JSONL file of records into `output_path` (written atomically: all or nothing). `mode`:
+    rules, model or hybrid (the last two need a pipeline trained by `annotate train` as `model`)."""
     check_options(n_process, batch_size, chunk_size)
     if not Path(input_path).is_file():
         raise ConfigError(f"{input_path}: no such file; give the articles JSONL written by `annotate ingest`")
-    nlp = build_pipeline(model, config_path)
+    nlp = build_pipeline(model, config_path, mode=mode)
     count = 0
 
     def counted() -> Iterator[AnnotatedDoc]:

@@ -20,16 +20,24 @@ CONFIG_FILE = "preannotate.toml"
 DEFAULT_CONFIG_PATH = packaged_config_dir() / CONFIG_FILE
 
 STANCES = ("neutral", "distancing", "hedged", "factive")
+# Kinds of verb cue ([cues.verbs.<kind>]); the kind decides which constructions a verb may take (reporting.py).
+VERB_KINDS = ("communication", "cognition", "intention", "evidence", "evaluation")
+# Lists of [cues] that the construction rules read (constructions.py, punctuation.py).
+CONSTRUCTION_KEYS = ("naming_verbs", "comparison_verbs", "prepositional_cues", "agent_nouns",
+                     "cue_adjective_prepositions", "transcript_non_speakers", "credit_dashes",
+                     "inanimate_subject_verbs", "infinitive_nouns", "agent_suffixes", "not_agent_nouns")
 SOURCE_TYPES = ("anonymous_official", "anonymous_other", "document")
 SCORE_KEYS = ("verb_clause", "verb_quote", "verb_object", "headline_object", "passive_clause", "according_to",
               "noun_clause", "adverb", "no_comment", "quote_same_sentence", "quote_colon", "quote_continued",
-              "pronoun_source", "supplement")
+              "pronoun_source", "supplement", "intention", "evaluation", "adjective_clause", "transcript_turn",
+              "dash_credit")
 
 # Every key the file may hold, per section: a typo is an error, not a silently ignored setting.
 _SHAPE: dict[str, dict[str, type | tuple[type, ...]]] = {
     "pipeline": {"min_score": (int, float), "drop_tensor": bool},
     "tokenizer": {"split_glued_quotes": bool},
-    "cues": {"object_claim_verbs": list, "recipient_verbs": list, "belief_verbs": list, "unmarked_when_negated": list,
+    "cues": {"object_claim_verbs": list, "recipient_verbs": list, "unmarked_when_negated": list,
+             **{key: list for key in CONSTRUCTION_KEYS}, "adjectives": dict,
              "raising_verbs": list, "as_verbs": list, "figure_verbs": list, "charge_verbs": list, "refusal_objects": list,
              "refusal_without_verbs": list, "refusal_verbs": list, "extra_stances": dict, "refusal_complements": list,
              "according_phrases": list, "medium_nouns": list, "medium_prepositions": list,
@@ -70,7 +78,7 @@ class Settings:
         extra = (cues.get("raising_verbs", []) + cues.get("as_verbs", []) + cues.get("figure_verbs", [])
                  + cues.get("charge_verbs", []))
         return {
-            "verbs": sorted(set(_flatten(cues.get("verbs", {}))) | {v.lower() for v in extra}),
+            "verbs": sorted(set(self.verb_lemmas()) | {v.lower() for v in extra}),
             "nouns": _flatten(cues.get("nouns", {})),
             "adverbs": _flatten(cues.get("adverbs", {})),
             "according_phrases": cues.get("according_phrases", ["according to"]),
@@ -78,12 +86,33 @@ class Settings:
             "refusal_without_verbs": cues.get("refusal_without_verbs", []),
         }
 
+    def verb_kinds(self) -> dict[str, list[str]]:
+        """Lemmas per verb kind (a lemma may have several kinds: "call" for, "call" X Y)."""
+        verbs = self.section("cues").get("verbs", {})
+        return {kind: _flatten(verbs.get(kind, {})) for kind in VERB_KINDS}
+
+    def verb_lemmas(self) -> list[str]:
+        return sorted({lemma for lemmas in self.verb_kinds().values() for lemma in lemmas})
+
     def roles_config(self) -> dict[str, Any]:
         cues = self.section("cues")
+        kinds = self.verb_kinds()
+        constructions = {key: cues.get(key, []) for key in CONSTRUCTION_KEYS}
+        constructions.update({f"{kind}_verbs": lemmas for kind, lemmas in kinds.items()})
+        constructions["cue_adjectives"] = _flatten(cues.get("adjectives", {}))
+        constructions["agent_nouns"] = sorted({noun.lower() for key in ("anonymous_official", "anonymous_other",
+                                                                         "organization_nouns", "person_titles",
+                                                                         "media_nouns")
+                                               for noun in self.section("sources").get(key, [])}
+                                              | {noun.lower() for noun in cues.get("agent_nouns", [])})
+        constructions["document_nouns"] = sorted({noun.lower() for noun in self.section("sources").get("document", [])})
         return {
-            "reporting_verbs": _flatten(cues.get("verbs", {})),
+            "reporting_verbs": self.verb_lemmas(),
+            # Negated, a verb of these kinds keeps its claim ("we do not believe that ...", "does not plan to ...").
+            "belief_verbs": sorted(set(kinds["cognition"]) | set(kinds["intention"])),
+            "constructions": constructions,
             **{key: cues.get(key, []) for key in (
-                "object_claim_verbs", "recipient_verbs", "belief_verbs", "unmarked_when_negated", "raising_verbs",
+                "object_claim_verbs", "recipient_verbs", "unmarked_when_negated", "raising_verbs",
                 "as_verbs", "figure_verbs", "charge_verbs", "refusal_complements", "refusal_objects", "refusal_without_verbs",
                 "medium_nouns", "medium_prepositions", "ignore_dependencies")},
             "scores": self.scores(),
@@ -97,10 +126,12 @@ class Settings:
     def attributes_config(self) -> dict[str, Any]:
         cues = self.section("cues")
         stance: dict[str, str] = {}
-        # Verbs first, then nouns and adverbs: a lemma listed as both keeps its verb stance.
-        for kind in ("verbs", "nouns", "adverbs"):
+        # Verbs first (in kind order), then nouns, adjectives and adverbs: a lemma listed twice keeps its first stance.
+        tables = [cues.get("verbs", {}).get(kind, {}) for kind in VERB_KINDS]
+        tables += [cues.get(kind, {}) for kind in ("nouns", "adjectives", "adverbs")]
+        for table in tables:
             for name in STANCES:
-                for lemma in cues.get(kind, {}).get(name, []):
+                for lemma in table.get(name, []):
                     stance.setdefault(lemma.lower(), name)
         for lemma, name in cues.get("extra_stances", {}).items():
             stance.setdefault(lemma.lower(), name)
@@ -171,13 +202,22 @@ def _check(raw: dict[str, Any], where: str) -> None:
         for key, item in raw.get(section, {}).items():
             if isinstance(item, (int, float)) and not isinstance(item, bool) and not 0.0 <= item <= 1.0:
                 raise ConfigError(f"{where}: {section}.{key} = {item} must lie in [0, 1]")
-    for kind in ("verbs", "nouns", "adverbs"):
-        for stance, lemmas in raw.get("cues", {}).get(kind, {}).items():
+    tables = []
+    for kind, by_stance in raw.get("cues", {}).get("verbs", {}).items():
+        if kind not in VERB_KINDS:
+            raise ConfigError(f"{where}: cues.verbs.{kind} is not a kind of verb cue (use one of "
+                              f"{', '.join(VERB_KINDS)}, each a table of cue_stance = [lemmas])")
+        if not isinstance(by_stance, dict):
+            raise ConfigError(f"{where}: cues.verbs.{kind} must be a table of cue_stance = [lemmas]")
+        tables.append((f"verbs.{kind}", by_stance))
+    tables += [(kind, raw.get("cues", {}).get(kind, {})) for kind in ("nouns", "adjectives", "adverbs")]
+    for name, by_stance in tables:
+        for stance, lemmas in by_stance.items():
             if stance not in STANCES:
-                raise ConfigError(f"{where}: cues.{kind}.{stance} is not a cue_stance "
+                raise ConfigError(f"{where}: cues.{name}.{stance} is not a cue_stance "
                                   f"(use one of {', '.join(STANCES)})")
             if not isinstance(lemmas, list) or not all(isinstance(x, str) for x in lemmas):
-                raise ConfigError(f"{where}: cues.{kind}.{stance} must be a list of lemmas")
+                raise ConfigError(f"{where}: cues.{name}.{stance} must be a list of lemmas")
     for lemma, stance in raw.get("cues", {}).get("extra_stances", {}).items():
         if stance not in STANCES:
             raise ConfigError(f"{where}: cues.extra_stances.{lemma} = {stance!r} is not a cue_stance "

@@ -18,8 +18,9 @@ from pathlib import Path
 
 from annotate.errors import AnnotateError
 from annotate.importers.phrases import PhraseError, compile_phrases
+from annotate.io import write_text_atomic
 from annotate.matching import triples
-from annotate.records import AnnotatedDoc, dumps, write_docs, write_text_atomic
+from annotate.records import AnnotatedDoc, dumps, write_docs
 from annotate.schema import Schema, load_schema
 
 HERE = Path(__file__).resolve().parent
