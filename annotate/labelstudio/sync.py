@@ -482,6 +482,7 @@ def _send_tasks(resume: _Resume, new_tasks: list[_Document], payloads: _Payloads
             tasks_created += len(created)
             predictions_created += sum(len(resume.index.tasks[doc_id].versions) for doc_id, _, _ in created)
         sent.advance(len(chunk))
+        del chunk, created  # before the next chunk is built: never two chunks of payloads in memory at once
     return tasks_created, predictions_created
 
 
@@ -512,6 +513,7 @@ def _send_predictions(resume: _Resume, new_predictions: list[tuple[str, str, Any
         created += len(payload)
         resume.save()
         sent.advance(len(chunk))
+        del chunk, payload  # as in _send_tasks: one chunk of payloads in memory at a time
     return created
 
 
