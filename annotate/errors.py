@@ -20,6 +20,9 @@ class RecordError(AnnotateError):
         what = f'field "{field}": {problem}' if field else problem
         super().__init__(f"{where}: {what}" + (f". {fix}" if fix else ""))
 
+    def __reduce__(self) -> tuple:  # pickle by the fields: a Dask worker's error reaches the client intact
+        return type(self), (self.path, self.line, self.field, self.problem, self.fix)
+
 
 class SchemaError(AnnotateError):
     """A label, relation or attribute that the schema does not define, or a broken schema file."""
@@ -33,6 +36,10 @@ class ServerError(AnnotateError):
     """Label Studio could not be started, reached or used."""
 
 
+class ExecutorError(AnnotateError):
+    """A Dask scheduler that cannot be reached, has no workers, or lost a partition for good."""
+
+
 class OutputError(AnnotateError):
     """An output that cannot or must not be written: names the path, the problem and the fix."""
 
@@ -41,3 +48,6 @@ class OutputError(AnnotateError):
         self.problem = problem
         self.fix = fix
         super().__init__(f"{path}: {problem}" + (f"; {fix}" if fix else ""))
+
+    def __reduce__(self) -> tuple:
+        return type(self), (self.path, self.problem, self.fix)

@@ -260,13 +260,35 @@ def schema_problems(doc: AnnotatedDoc, schema: Schema) -> list[str]:
     return problems
 
 
+class SchemaCheck:
+    """validate_docs one record at a time, for streams: `check` notes a record's problems and says whether it had
+    none; `done` raises them all, as validate_docs does."""
+
+    def __init__(self, schema: Schema, where: str = "input") -> None:
+        self.schema = schema
+        self.where = where
+        self.found: list[str] = []
+        self.count = 0
+
+    def check(self, doc: AnnotatedDoc) -> bool:
+        self.count += 1
+        problems = [f"{self.where} record {self.count} (doc_id {doc.doc_id}, annotator {doc.annotator}): {problem}"
+                    for problem in schema_problems(doc, self.schema)]
+        self.found += problems
+        return not problems
+
+    def done(self) -> None:
+        if self.found:
+            shown = "\n  ".join(self.found[:20])
+            more = f"\n  ... and {len(self.found) - 20} more" if len(self.found) > 20 else ""
+            raise SchemaError(f"{len(self.found)} schema problem(s); fix the records or configs/schema.toml:\n  {shown}{more}")
+
+
 def validate_docs(docs: Iterable[AnnotatedDoc], schema: Schema, where: str = "input") -> None:
     """Raise one SchemaError that lists the first problems found, each with its record, before anything is sent."""
-    found: list[str] = []
-    for index, doc in enumerate(docs, start=1):
-        for problem in schema_problems(doc, schema):
-            found.append(f"{where} record {index} (doc_id {doc.doc_id}, annotator {doc.annotator}): {problem}")
-    if found:
-        shown = "\n  ".join(found[:20])
-        more = f"\n  ... and {len(found) - 20} more" if len(found) > 20 else ""
-        raise SchemaError(f"{len(found)} schema problem(s); fix the records or configs/schema.toml:\n  {shown}{more}")
+    check = SchemaCheck(schema, where)
+    for doc in docs:
+        check.check(doc)
+    check.done()
+
+

@@ -15,19 +15,28 @@ stamp="$(printf '%s' "$stamp_inputs" | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$VENV/.annotate-stamp" 2>/dev/null)" != "$stamp" ]; then
   echo "[setup] installing the project and its extras into $VENV (first run takes a few minutes)" >&2
   "$VENV/bin/python" -m pip install --quiet --upgrade pip >&2
-  "$VENV/bin/python" -m pip install --quiet -e "$ROOT[server,test]" >&2
+  "$VENV/bin/python" -m pip install --quiet -e "$ROOT[server,test,dask]" >&2
   echo "$stamp" > "$VENV/.annotate-stamp"
 fi
 
-# Browser checks drive Debian's Chromium through Playwright; never `playwright install`.
-if [ "${ANNOTATE_NEED_BROWSER:-0}" = "1" ] && [ ! -x /usr/bin/chromium ]; then
+# Debian packages some tests need, installed with apt as root (CI runs as root), else named for the user to install.
+apt_install() {
   if [ "$(id -u)" = "0" ]; then
-    echo "[setup] installing Debian's chromium" >&2
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >&2
+    echo "[setup] installing Debian's $1" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1") >&2
   else
-    echo "[setup] /usr/bin/chromium is missing: run 'sudo apt-get install chromium'" >&2
+    echo "[setup] $1 is missing: run 'sudo apt-get install $1'" >&2
     exit 1
   fi
+}
+
+# Browser checks drive Debian's Chromium through Playwright; never `playwright install`.
+if [ "${ANNOTATE_NEED_BROWSER:-0}" = "1" ] && [ ! -x /usr/bin/chromium ]; then
+  apt_install chromium
+fi
+# The PostgreSQL tests (and scripts/bench_scale) start a throwaway server from Debian's postgresql package.
+if [ "${ANNOTATE_NEED_POSTGRES:-0}" = "1" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  apt_install postgresql
 fi
 
 export PATH="$VENV/bin:$PATH"

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._app import ForceOption, SchemaOption, app, err, print_json, reported_errors, say, warn
+from ._app import ForceOption, SchemaOption, app, err, print_json, reported_errors, say
 
 
 @app.command("agree")

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..export.tokens import ALIGNMENT_MODES
-from ._app import ForceOption, app, err, print_json, reported_errors, say
+from ._app import app, err, print_json, reported_errors, say
 
 # spaCy's char_span alignment modes, which the export passes on (export/tokens.py).
 Alignment = StrEnum("Alignment", {mode: mode for mode in ALIGNMENT_MODES})

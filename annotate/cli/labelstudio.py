@@ -30,18 +30,27 @@ def _print_server_access(info: Any, show_token: bool) -> None:
 @server_app.command("start")
 def server_start_cli(
     data_dir: DataDirOption = None,
-    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8080,
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8080,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (default loopback only). For annotators on the network put a TLS proxy in front instead, or give this machine's address; see docs/labelstudio.md.")] = "127.0.0.1",
+    database: Annotated[Optional[str], typer.Option("--database", envvar="ANNOTATE_LS_DATABASE", show_envvar=True, help="PostgreSQL instead of SQLite in the data dir: postgresql://USER@HOST:PORT/DB; the password from $ANNOTATE_PG_PASSWORD or $PGPASSWORD, or --database-password-file.")] = None,
+    database_password_file: Annotated[Optional[Path], typer.Option("--database-password-file", help="A file (mode 0600) holding the PostgreSQL password.")] = None,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for /health (first start migrates a database).")] = 300.0,
     show_token: ShowTokenOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the server's address and files as JSON (no secrets).")] = False,
 ) -> None:
     """Start a local Label Studio on 127.0.0.1 (detached) and wait until it answers."""
+    from ..errors import ConfigError
     from ..labelstudio import server
+    from ..labelstudio.database import parse_database
 
     with reported_errors():
+        if database_password_file is not None and database is None:
+            raise ConfigError("--database-password-file needs --database postgresql://USER@HOST:PORT/DB")
+        postgres = parse_database(database, database_password_file) if database else None
         if not as_json:
-            say(f"Starting Label Studio in {server.resolve_data_dir(data_dir)} (the first start takes about a minute)...")
-        info = server.start(data_dir, port=port, timeout=timeout)
+            where = f" on PostgreSQL {postgres.url}" if postgres else ""
+            say(f"Starting Label Studio in {server.resolve_data_dir(data_dir)}{where} (the first start takes about a minute)...")
+        info = server.start(data_dir, port=port, timeout=timeout, database=postgres, host=host)
         if as_json:
             print_json(info.to_dict())
             return
@@ -169,9 +178,8 @@ def pull_cli(
     """Pull submitted annotations: one record per (task, annotation), lossless, offsets checked."""
     from ..errors import ConfigError
     from ..labelstudio.client import LabelStudioClient
-    from ..labelstudio.sync import load_annotator_names, pull
     from ..io import guard_output, looks_like_records
-    from ..records import write_docs
+    from ..labelstudio.sync import load_annotator_names, pull_to_file
 
     with reported_errors():
         # Before the download: a pull must not fetch everything and then find it cannot write.
@@ -184,12 +192,13 @@ def pull_cli(
                    "annotator_names": names, "strict": strict}
         if session is not None:
             from ..labelstudio.session import pull_session
+            from ..records import write_docs
 
             docs, summary = pull_session(session, client=client, base_dir=session_dir, **options)
+            count = write_docs(output, docs)
         else:
-            docs, summary = pull(project=project, client=client, **options)
+            count, summary = pull_to_file(output, project=project, client=client, **options)
         warn((*summary.reanchored, *summary.dropped_regions, *summary.problems))
-        count = write_docs(output, docs)
         if as_json:
             print_json({**summary.to_dict(), "written": count, "output": str(output)})
         else:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from ._app import ForceOption, SchemaOption, app, err, print_json, progress_bar, reported_errors, say
+
+
+class Executor(str, Enum):
+    local = "local"
+    dask = "dask"
 
 
 @app.command("preannotate")
@@ -21,13 +27,19 @@ def preannotate_cli(
     config: Annotated[Optional[Path], typer.Option("--config", help="Rules, lexicons and thresholds (default: $ANNOTATE_CONFIG_DIR/preannotate.toml, else the packaged one).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
     force: ForceOption = False,
+    executor: Annotated[Executor, typer.Option("--executor", help="local: nlp.pipe with --n-process processes; dask: partitions on a Dask cluster (pip install .[dask]), same output bytes.")] = Executor.local,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="With --executor dask: the scheduler's address, tcp://HOST:PORT (default: a local cluster of --n-process workers).")] = None,
+    partition_size: Annotated[int, typer.Option("--partition-size", help="With --executor dask: records per task sent to a worker.")] = 50,
 ) -> None:
     """Pre-annotate articles with spaCy entities and attribution spans (SOURCE, CUE, CLAIM, SUPPLEMENT) and links."""
+    from ..errors import ConfigError
     from ..io import guard_output, looks_like_records
-    from ..preannotate import count_records, preannotate_file
+    from ..preannotate import count_records, preannotate_file, preannotate_file_dask
     from ..records import no_records
 
     with reported_errors():
+        if scheduler is not None and executor is not Executor.dask:
+            raise ConfigError("--scheduler needs --executor dask")
         # Before the model loads and the work starts: a bad output path must not cost a whole run.
         guard_output(output, inputs=[articles], ours=looks_like_records, force=force)
         total = count_records(articles)
@@ -35,9 +47,14 @@ def preannotate_cli(
             raise no_records(articles, "Give article records, e.g. the output of `annotate ingest`")
         with progress_bar() as progress:
             task = progress.add_task("Pre-annotating", total=total or None)
-            result = preannotate_file(articles, output, model=model, config_path=config, n_process=n_process,
-                                      batch_size=batch_size, mode=mode,
-                                      on_record=lambda done: progress.update(task, completed=done))
+            report = lambda done: progress.update(task, completed=done)  # noqa: E731
+            if executor is Executor.dask:
+                result = preannotate_file_dask(articles, output, model=model, config_path=config, mode=mode,
+                                               scheduler=scheduler, n_workers=n_process, batch_size=batch_size,
+                                               partition_size=partition_size, on_record=report)
+            else:
+                result = preannotate_file(articles, output, model=model, config_path=config, n_process=n_process,
+                                          batch_size=batch_size, mode=mode, on_record=report)
         say(f"Wrote {result.count} records to {result.output} ({result.annotator})")
         if as_json:
             print_json({"output": result.output, "records": result.count, "annotator": result.annotator})

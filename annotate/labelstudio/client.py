@@ -11,7 +11,7 @@ import json
 import os
 import time
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,6 +27,7 @@ with warnings.catch_warnings():  # google.api_core, pulled in by the SDK, warns 
 from ..errors import ServerError
 from ..schema import TEXT_NAME
 from . import server
+from .json_stream import JSONStreamError, iter_json_array
 
 URL_ENV = "LABEL_STUDIO_URL"
 KEY_ENV = "LABEL_STUDIO_API_KEY"
@@ -298,6 +299,49 @@ class LabelStudioClient:
                                                               download_all_tasks=all_tasks)
             return json.loads(b"".join(chunks))
         return self._call(f"export project {project_id}", fetch)
+
+    def export_tasks(self, project_id: int, *, include_predictions: bool = False,
+                     poll: float = 0.5, timeout: float = DEFAULT_TIMEOUT) -> Iterator[dict[str, Any]]:
+        """Every task of the project (annotations with completed_by ids, ground_truth, lead_time; drafts and,
+        unless `include_predictions`, predictions as ids), one at a time as the export downloads.
+
+        It goes through an export snapshot: Label Studio writes the export to a file batch by batch (its memory
+        stays flat too), and the download streams; the snapshot is deleted afterwards.
+        """
+        exports = self._sdk.projects.exports
+        options = {"drafts": {"only_id": True}, "predictions": {"only_id": not include_predictions},
+                   "annotations__completed_by": {"only_id": True}}
+        snapshot = self._call(f"create an export snapshot of project {project_id}", lambda: exports.create(
+            id=project_id, title="annotate pull", serialization_options=options), idempotent=False)
+        try:
+            deadline = time.monotonic() + timeout
+            status = str(snapshot.status or "")
+            while status != "completed":
+                if status == "failed":
+                    raise ServerError(f"Label Studio at {self.url} failed to write the export of project "
+                                      f"{project_id}; see its server log")
+                if time.monotonic() > deadline:
+                    raise ServerError(f"the export of project {project_id} at {self.url} was not ready after "
+                                      f"{timeout:.0f} s")
+                self._sleep(poll)
+                status = str(self._call(f"check the export of project {project_id}",
+                                        lambda: exports.get(project_id, snapshot.id)).status or "")
+            chunks = exports.download(project_id, snapshot.id, export_type="JSON",
+                                      request_options={"chunk_size": 1 << 20})
+            try:
+                for task in iter_json_array(chunks, what=f"the export of project {project_id}"):
+                    if not isinstance(task, dict):
+                        raise ServerError(f"the export of project {project_id} holds a {type(task).__name__} "
+                                          "where a task should be")
+                    yield task
+            except (httpx.HTTPError, ApiError, JSONStreamError) as error:
+                raise ServerError(f"the export of project {project_id} from {self.url} broke off "
+                                  f"({type(error).__name__}: {_excerpt(str(error))}); pull again") from None
+        finally:
+            try:
+                exports.delete(project_id, snapshot.id)
+            except (httpx.HTTPError, ApiError):
+                pass  # a leftover snapshot file only takes disk space on the server
 
     # -----------------------------------------------------------------------------------------------------
     # Session support: annotator accounts with passwords, project descriptions

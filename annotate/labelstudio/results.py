@@ -291,6 +291,86 @@ def _task_identity(task: Mapping[str, Any]) -> tuple[str, str, dict[str, Any]]:
     return text, doc_id, meta
 
 
+RecordKey = tuple[int, int, int]  # (task id, 0 for an annotation or 1 for a prediction, its id): the pull order
+
+
+@dataclass
+class ExportTally:
+    """What converting an export met so far: counts, re-anchored and dropped regions, problems, annotators."""
+
+    include_predictions: bool = False
+    reviewed_only: bool = False
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
+        ("tasks", "annotations", "predictions", "drafts", "cancelled", "not_ground_truth"), 0))
+    reanchored: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    annotators: set[str] = field(default_factory=set)
+
+    def summary(self) -> PullSummary:
+        return PullSummary(**self.counts, reanchored=tuple(self.reanchored), dropped_regions=tuple(self.dropped),
+                           problems=tuple(self.problems), include_predictions=self.include_predictions,
+                           reviewed_only=self.reviewed_only, annotators=tuple(sorted(self.annotators)))
+
+
+def task_records(task: Mapping[str, Any], tally: ExportTally, annotator_names: Mapping[int | str, str] | None = None,
+                 relation_by_ends: Mapping[tuple[str, str], str] | None = None
+                 ) -> list[tuple[RecordKey, AnnotatedDoc]]:
+    """The records of one exported task, each with its place in the pull order, sorted; `tally` counts.
+    `relation_by_ends` labels unlabelled relations by their ends' labels (see `doc_from_results`)."""
+    names = annotator_names or {}
+    counts = tally.counts
+    found: list[tuple[RecordKey, AnnotatedDoc]] = []
+
+    def add(order: RecordKey, results: Any, annotator: str, meta: dict[str, Any], where: str,
+            text: str, doc_id: str) -> None:
+        if not isinstance(results, list):
+            tally.problems.append(f"{where}: result is not a list; skipped")
+            return
+        doc, issues, problems = doc_from_results(results, doc_id=doc_id, text=text, annotator=annotator, meta=meta,
+                                                 where=where, relation_by_ends=relation_by_ends)
+        for issue in issues:
+            (tally.reanchored if issue.anchored is not None else tally.dropped).append(str(issue))
+        tally.problems.extend(problems)
+        if doc.annotator:
+            tally.annotators.add(doc.annotator)
+        found.append((order, doc))
+
+    counts["tasks"] += 1
+    text, doc_id, task_meta = _task_identity(task)
+    task_id = int(task.get("id") or 0)
+    counts["drafts"] += len(task.get("drafts") or [])
+    for annotation in task.get("annotations") or []:
+        if annotation.get("was_cancelled"):
+            counts["cancelled"] += 1
+            continue
+        if tally.reviewed_only and not annotation.get("ground_truth"):
+            counts["not_ground_truth"] += 1
+            continue
+        annotation_id = int(annotation.get("id") or 0)
+        meta = {**task_meta, "ls_task_id": task_id, "ls_annotation_id": annotation_id,
+                "ground_truth": bool(annotation.get("ground_truth")), "lead_time": annotation.get("lead_time"),
+                "created_at": annotation.get("created_at"), "updated_at": annotation.get("updated_at")}
+        counts["annotations"] += 1
+        add((task_id, 0, annotation_id), annotation.get("result"),
+            _annotator_name(annotation.get("completed_by"), names), meta,
+            f"task {task_id} annotation {annotation_id}", text, doc_id)
+    if tally.include_predictions:
+        for prediction in task.get("predictions") or []:
+            if not isinstance(prediction, Mapping):
+                continue  # the export lists bare prediction ids unless asked to expand them
+            prediction_id = int(prediction.get("id") or 0)
+            meta = {**task_meta, "ls_task_id": task_id, "ls_prediction_id": prediction_id,
+                    "prediction_score": prediction.get("score"), "created_at": prediction.get("created_at"),
+                    "updated_at": prediction.get("updated_at")}
+            counts["predictions"] += 1
+            add((task_id, 1, prediction_id), prediction.get("result"),
+                str(prediction.get("model_version") or "model:unknown"), meta,
+                f"task {task_id} prediction {prediction_id}", text, doc_id)
+    found.sort(key=lambda pair: pair[0])
+    return found
+
+
 def docs_from_export(tasks: Iterable[Mapping[str, Any]], *, include_predictions: bool = False,
                      reviewed_only: bool = False, annotator_names: Mapping[int | str, str] | None = None,
                      relation_by_ends: Mapping[tuple[str, str], str] | None = None,
@@ -302,64 +382,10 @@ def docs_from_export(tasks: Iterable[Mapping[str, Any]], *, include_predictions:
     client fills it with each user's email. Predictions given as objects (not bare ids) become records too
     when `include_predictions` is set, named by their model_version.
     """
-    names = dict(annotator_names or {})
-    docs: list[tuple[tuple[int, int, int], AnnotatedDoc]] = []
-    counts = {"tasks": 0, "annotations": 0, "predictions": 0, "drafts": 0, "cancelled": 0, "not_ground_truth": 0}
-    reanchored: list[str] = []
-    dropped: list[str] = []
-    problems: list[str] = []
-
-    def add(order: tuple[int, int, int], results: Any, annotator: str, meta: dict[str, Any], where: str,
-            text: str, doc_id: str) -> None:
-        if not isinstance(results, list):
-            problems.append(f"{where}: result is not a list; skipped")
-            return
-        doc, issues, found = doc_from_results(results, doc_id=doc_id, text=text, annotator=annotator, meta=meta,
-                                              where=where, relation_by_ends=relation_by_ends)
-        for issue in issues:
-            (reanchored if issue.anchored is not None else dropped).append(str(issue))
-        problems.extend(found)
-        docs.append((order, doc))
-
-    for task in tasks:
-        counts["tasks"] += 1
-        text, doc_id, task_meta = _task_identity(task)
-        task_id = int(task.get("id") or 0)
-        counts["drafts"] += len(task.get("drafts") or [])
-        for annotation in task.get("annotations") or []:
-            if annotation.get("was_cancelled"):
-                counts["cancelled"] += 1
-                continue
-            if reviewed_only and not annotation.get("ground_truth"):
-                counts["not_ground_truth"] += 1
-                continue
-            annotation_id = int(annotation.get("id") or 0)
-            meta = {**task_meta, "ls_task_id": task_id, "ls_annotation_id": annotation_id,
-                    "ground_truth": bool(annotation.get("ground_truth")), "lead_time": annotation.get("lead_time"),
-                    "created_at": annotation.get("created_at"), "updated_at": annotation.get("updated_at")}
-            counts["annotations"] += 1
-            add((task_id, 0, annotation_id), annotation.get("result"),
-                _annotator_name(annotation.get("completed_by"), names), meta,
-                f"task {task_id} annotation {annotation_id}", text, doc_id)
-        if include_predictions:
-            for prediction in task.get("predictions") or []:
-                if not isinstance(prediction, Mapping):
-                    continue  # the export lists bare prediction ids; the client fetches the objects
-                prediction_id = int(prediction.get("id") or 0)
-                meta = {**task_meta, "ls_task_id": task_id, "ls_prediction_id": prediction_id,
-                        "prediction_score": prediction.get("score"), "created_at": prediction.get("created_at"),
-                        "updated_at": prediction.get("updated_at")}
-                counts["predictions"] += 1
-                add((task_id, 1, prediction_id), prediction.get("result"),
-                    str(prediction.get("model_version") or "model:unknown"), meta,
-                    f"task {task_id} prediction {prediction_id}", text, doc_id)
-
+    tally = ExportTally(include_predictions=include_predictions, reviewed_only=reviewed_only)
+    docs = [pair for task in tasks for pair in task_records(task, tally, annotator_names, relation_by_ends)]
     docs.sort(key=lambda pair: pair[0])
-    records = [doc for _, doc in docs]
-    summary = PullSummary(**counts, reanchored=tuple(reanchored), dropped_regions=tuple(dropped),
-                          problems=tuple(problems), include_predictions=include_predictions,
-                          reviewed_only=reviewed_only, annotators=tuple(sorted({doc.annotator for doc in records if doc.annotator})))
-    return records, summary
+    return [doc for _, doc in docs], tally.summary()
 
 
 def strip_pull_meta(doc: AnnotatedDoc) -> AnnotatedDoc:

@@ -31,6 +31,7 @@ import psutil
 
 from ..errors import ServerError
 from ..io import write_text_atomic
+from .database import LABEL_STUDIO_DB_SETTINGS, PostgresDatabase
 
 # Project-local, like git's .git: relative to the folder the command runs in (never inside the installed package).
 DEFAULT_DATA_DIR = Path(".annotate") / "labelstudio"
@@ -39,6 +40,7 @@ CREDENTIALS_FILE = "credentials.json"
 STATE_FILE = "server.json"
 LOG_FILE = "server.log"
 DATABASE_FILE = "label_studio.sqlite3"
+DATABASE_RECORD = "database.json"  # the PostgreSQL address (no password) a data dir's server was started with
 DEFAULT_PORT = 8080
 DEFAULT_EMAIL = "admin@localhost"
 HOST = "127.0.0.1"
@@ -73,11 +75,12 @@ class ServerInfo:
     credentials_path: Path
     email: str
     already_running: bool = False
+    database: str = "sqlite"  # or the PostgreSQL address, without its password
 
     def to_dict(self) -> dict[str, Any]:
         return {"url": self.url, "port": self.port, "pid": self.pid, "data_dir": str(self.data_dir),
                 "log": str(self.log_path), "credentials": str(self.credentials_path), "email": self.email,
-                "already_running": self.already_running}
+                "already_running": self.already_running, "database": self.database}
 
 
 @dataclass(frozen=True)
@@ -254,11 +257,18 @@ def _our_process(state: Mapping[str, Any] | None) -> psutil.Process | None:
 def _info(data_dir: Path, state: Mapping[str, Any], email: str, already_running: bool = False) -> ServerInfo:
     return ServerInfo(url=state["url"], port=int(state["port"]), pid=int(state["pid"]), data_dir=data_dir,
                       log_path=data_dir / LOG_FILE, credentials_path=data_dir / CREDENTIALS_FILE, email=email,
-                      already_running=already_running)
+                      already_running=already_running, database=str(state.get("database", "sqlite")))
 
 
-def _child_env(data_dir: Path, credentials: Credentials) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key not in _AMBIGUOUS_ENV}
+def _inherited_db_setting(key: str) -> bool:
+    """Whether `key` is a database setting Label Studio would read (under any of its three prefixes)."""
+    return any(key in (f"LABEL_STUDIO_{name}", f"HEARTEX_{name}", name) for name in LABEL_STUDIO_DB_SETTINGS)
+
+
+def _child_env(data_dir: Path, credentials: Credentials, database: PostgresDatabase | None = None) -> dict[str, str]:
+    # Only the database chosen here counts: settings inherited from the shell must not switch it silently.
+    env = {key: value for key, value in os.environ.items()
+           if key not in _AMBIGUOUS_ENV and not _inherited_db_setting(key)}
     env.update({
         "LABEL_STUDIO_BASE_DATA_DIR": str(data_dir),
         # The organisation is created on the first start; only then does this decide whether the fixed token works.
@@ -274,7 +284,16 @@ def _child_env(data_dir: Path, credentials: Credentials) -> dict[str, str]:
         "LABEL_STUDIO_USER_TOKEN": credentials.token,
         "PYTHONUNBUFFERED": "1",
     })
+    if database is not None:
+        env.update(database.child_env())
     return env
+
+
+def _recorded_database(data_dir: Path) -> str | None:
+    try:
+        return json.loads((data_dir / DATABASE_RECORD).read_text(encoding="utf-8"))["url"]
+    except (OSError, json.JSONDecodeError, KeyError, TypeError):
+        return None
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -282,12 +301,22 @@ def _child_env(data_dir: Path, credentials: Credentials) -> dict[str, str]:
 
 
 def start(data_dir: str | os.PathLike[str] | None = None, port: int = DEFAULT_PORT,
-          timeout: float = DEFAULT_START_TIMEOUT) -> ServerInfo:
-    """Start Label Studio detached and return when it is ready; if this data dir's server runs, return that one."""
+          timeout: float = DEFAULT_START_TIMEOUT, database: PostgresDatabase | None = None,
+          host: str = HOST) -> ServerInfo:
+    """Start Label Studio detached and return when it is ready; if this data dir's server runs, return that one.
+
+    `database`: PostgreSQL instead of SQLite in the data dir. A data dir first started on PostgreSQL records the
+    address (not the password) and refuses a later start without it. `host`: the address to listen on; anything
+    but loopback needs TLS in front (docs/labelstudio.md, "A team server")."""
     data_dir = resolve_data_dir(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     creds_path = data_dir / CREDENTIALS_FILE
-    url = f"http://{HOST}:{port}"
+    # Checks from this machine go to loopback when the server listens on every interface.
+    url = f"http://{HOST if host in ('0.0.0.0', '::') else host}:{port}"
+    recorded = _recorded_database(data_dir)
+    if database is None and recorded is not None:
+        raise ServerError(f"{data_dir} belongs to a Label Studio on PostgreSQL ({recorded}); start it with "
+                          f"`annotate server start --database {recorded}` and its password in the environment")
 
     state = _read_state(data_dir)
     running = _our_process(state)
@@ -305,17 +334,20 @@ def start(data_dir: str | os.PathLike[str] | None = None, port: int = DEFAULT_PO
         if credentials.url != url:
             credentials = Credentials(url=url, email=credentials.email, password=credentials.password,
                                       token=credentials.token)
-    elif (data_dir / DATABASE_FILE).exists():
+    elif database is None and (data_dir / DATABASE_FILE).exists():
         raise ServerError(f"{data_dir} holds a Label Studio database but no {CREDENTIALS_FILE}, so its admin password "
                           "and token are unknown; use a new --data-dir, or delete that data dir to start afresh")
     else:
         credentials = _new_credentials(url)
 
-    if not port_is_free(port):
+    if not port_is_free(port, host):
         # Label Studio would quietly move to the next free port; refuse instead, so the URL we print is the real one.
-        raise ServerError(f"port {port} on {HOST} is already in use; pass another --port")
+        raise ServerError(f"port {port} on {host} is already in use; pass another --port")
+    if database is not None:
+        database.check_reachable()
+        write_text_atomic(data_dir / DATABASE_RECORD, json.dumps({"url": database.url}, sort_keys=True) + "\n")
 
-    command = [*label_studio_command(), "start", "--no-browser", "--internal-host", HOST, "--port", str(port),
+    command = [*label_studio_command(), "start", "--no-browser", "--internal-host", host, "--port", str(port),
                "--data-dir", str(data_dir), "--enable-legacy-api-token", "--log-level", "WARNING"]
     log_path = data_dir / LOG_FILE
     with open(log_path, "ab") as log:
@@ -323,10 +355,12 @@ def start(data_dir: str | os.PathLike[str] | None = None, port: int = DEFAULT_PO
         log.flush()
         log_offset = log.tell()
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                   env=_child_env(data_dir, credentials), cwd=data_dir, start_new_session=True)
+                                   env=_child_env(data_dir, credentials, database), cwd=data_dir,
+                                   start_new_session=True)
     os.chmod(log_path, 0o600)
     write_credentials(creds_path, credentials)
-    state = {"pid": process.pid, "port": port, "url": url,
+    state = {"pid": process.pid, "port": port, "url": url, "host": host,
+             "database": database.url if database is not None else "sqlite",
              "create_time": psutil.Process(process.pid).create_time(), "started_at": time.time()}
     write_text_atomic(data_dir / STATE_FILE, json.dumps(state, indent=2, sort_keys=True) + "\n")
 

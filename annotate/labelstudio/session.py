@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import config_path, load_toml
-from ..errors import ConfigError, ServerError
+from ..errors import ConfigError
 from ..io import write_text_atomic
 from ..records import AnnotatedDoc
 from ..schema import Schema, load_schema, render_label_config, validate_docs

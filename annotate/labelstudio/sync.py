@@ -11,8 +11,8 @@ a chunk that landed on the server after the last save changes the fingerprint an
 fingerprint check catches tasks that appeared behind our back (the in-flight request of a killed run) and
 removes duplicates that nobody has annotated.
 
-pull reads Label Studio's full JSON export (never JSON_MIN or the SDK converter) and converts it with the pure
-functions in results.py.
+pull reads Label Studio's full JSON export (never JSON_MIN or the SDK converter) through an export snapshot,
+parsing it task by task as it downloads, and converts it with the pure functions in results.py.
 """
 
 from __future__ import annotations
@@ -20,17 +20,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, RecordError, SchemaError, ServerError
-from ..io import write_text_atomic
-from ..records import AnnotatedDoc
-from ..schema import TEXT_NAME, Schema, load_schema, render_label_config, validate_docs
+from ..io import atomic_open, check_writable, os_error, write_text_atomic
+from ..records import AnnotatedDoc, check_doc, dumps
+from ..schema import TEXT_NAME, Schema, SchemaCheck, load_schema, render_label_config
 from .client import AmbiguousWriteError, Fingerprint, LabelStudioClient, Project, label_config_problems
-from .results import PullSummary, doc_to_prediction, docs_from_export, task_data
+from .results import ExportTally, PullSummary, doc_to_prediction, task_data, task_records
 
 DEFAULT_CHUNK_SIZE = 1000  # measured: 2,000 tasks import faster in 2 requests than in 8 (docs/labelstudio.md)
 CACHE_ENV = "ANNOTATE_CACHE_DIR"
@@ -83,29 +84,42 @@ class PushSummary:
 @dataclass
 class _Document:
     doc_id: str
-    first: AnnotatedDoc
-    versions: dict[str, AnnotatedDoc]  # annotator -> record: each becomes one prediction
+    text_hash: str
+    first: Any  # the first record, or where push keeps its task data
+    versions: dict[str, Any]  # annotator -> its record, or where push keeps its prediction
 
 
-def group_documents(docs: Iterable[AnnotatedDoc], where: str = "input", *, adjudicate: bool = False
-                    ) -> tuple[list[_Document], int, list[str]]:
-    """Group records by doc_id (first-seen order); the same doc_id must carry the same text, and an annotator
-    may appear once per document. Returns the documents, the record count and warnings."""
-    grouped: dict[str, _Document] = {}
-    warnings: list[str] = []
-    count = 0
-    for count, doc in enumerate(docs, start=1):
-        if adjudicate and not doc.annotator:
+class _Grouper:
+    """Groups records by doc_id (first-seen order) as they pass; the same doc_id must carry the same text, and an
+    annotator may appear once per document. What is held of each record is the record itself, or what
+    `keep_task` (of a document's first record) and `keep_prediction` (of each annotator's) return."""
+
+    def __init__(self, where: str, adjudicate: bool, keep_task: Callable[[AnnotatedDoc], Any] | None = None,
+                 keep_prediction: Callable[[AnnotatedDoc], Any] | None = None) -> None:
+        self.where = where
+        self.adjudicate = adjudicate
+        self.keep_task = keep_task or (lambda doc: doc)
+        self.keep_prediction = keep_prediction or (lambda doc: doc)
+        self.grouped: dict[str, _Document] = {}
+        self.warnings: list[str] = []
+        self.count = 0
+
+    def add(self, doc: AnnotatedDoc, keep: bool = True) -> None:
+        """Group `doc`; with keep=False (a record that failed its schema check: push stops anyway) hold nothing."""
+        self.count += 1
+        count, where = self.count, self.where
+        if self.adjudicate and not doc.annotator:
             raise RecordError(f"{where} (record {count})", None, "annotator",
                               "is missing; every record to adjudicate must name its annotator")
-        entry = grouped.get(doc.doc_id)
+        entry = self.grouped.get(doc.doc_id)
+        hashed = text_hash(doc.text)
         if entry is None:
-            entry = grouped[doc.doc_id] = _Document(doc.doc_id, doc, {})
+            entry = self.grouped[doc.doc_id] = _Document(doc.doc_id, hashed, self.keep_task(doc) if keep else None, {})
             if "\r" in doc.text:
-                warnings.append(f"{where} record {count} (doc_id {doc.doc_id}): the text contains carriage returns; "
-                                "browsers may count CRLF as one character, so run it through `annotate ingest` to "
-                                "normalise line ends before annotating")
-        elif entry.first.text != doc.text:
+                self.warnings.append(f"{where} record {count} (doc_id {doc.doc_id}): the text contains carriage "
+                                     "returns; browsers may count CRLF as one character, so run it through `annotate "
+                                     "ingest` to normalise line ends before annotating")
+        elif entry.text_hash != hashed:
             raise RecordError(f"{where} (record {count})", None, "text", f"differs from an earlier record with doc_id {doc.doc_id}",
                               "Records of one document must share its text exactly")
         if doc.annotator:
@@ -113,8 +127,37 @@ def group_documents(docs: Iterable[AnnotatedDoc], where: str = "input", *, adjud
                 raise RecordError(f"{where} (record {count})", None, "annotator",
                                   f"{doc.annotator!r} appears twice for doc_id {doc.doc_id}",
                                   "Keep one record per (document, annotator)")
-            entry.versions[doc.annotator] = doc
-    return list(grouped.values()), count, warnings
+            entry.versions[doc.annotator] = self.keep_prediction(doc) if keep else None
+
+
+def group_documents(docs: Iterable[AnnotatedDoc], where: str = "input", *, adjudicate: bool = False
+                    ) -> tuple[list[_Document], int, list[str]]:
+    """Group records by doc_id (see _Grouper). Returns the documents, the record count and warnings."""
+    grouper = _Grouper(where, adjudicate)
+    for doc in docs:
+        grouper.add(doc)
+    return list(grouper.grouped.values()), grouper.count, grouper.warnings
+
+
+class _Spill:
+    """Task data and predictions, built once as the records are read, parked in an anonymous temp file while push
+    plans and sends them: memory holds only their offsets, so pushing 50,000 documents takes no more memory than
+    pushing 5,000."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()
+
+    def keep(self, payload: Mapping[str, Any]) -> int:
+        offset = self._file.seek(0, os.SEEK_END)
+        self._file.write(json.dumps(payload, ensure_ascii=False).encode("utf-8") + b"\n")
+        return offset
+
+    def load(self, offset: int) -> dict[str, Any]:
+        self._file.seek(offset)
+        return json.loads(self._file.readline())
+
+    def close(self) -> None:
+        self._file.close()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -303,20 +346,30 @@ def push(docs: Iterable[AnnotatedDoc], *, project: str, client: LabelStudioClien
     if chunk_size < 1:
         raise ConfigError(f"--chunk-size must be at least 1, got {chunk_size}")
     schema = schema or load_schema()
-    records = list(docs)
-    documents, record_count, warnings = group_documents(records, where, adjudicate=adjudicate)
-    validate_docs(records, schema, where)  # labels, attributes and values, relation labels and directions
-    label_config = label_config or render_label_config(schema)
+    spill = _Spill()
+    try:
+        grouper = _Grouper(where, adjudicate, keep_task=lambda doc: spill.keep(task_data(doc)),
+                           keep_prediction=lambda doc: spill.keep(
+                               doc_to_prediction(doc, schema, relation_labels=relation_labels)))
+        check = SchemaCheck(schema, where)  # labels, attributes and values, relation labels and directions
+        for doc in docs:
+            grouper.add(doc, keep=check.check(doc))
+        check.done()
+        documents, record_count, warnings = list(grouper.grouped.values()), grouper.count, grouper.warnings
+        label_config = label_config or render_label_config(schema)
+        payloads = _Payloads(spill.load)
 
-    found, created, config_updated = ensure_project(client, project, label_config, schema, force=force)
-    resume = _Resume.open(client, found, created, index_dir or cache_dir(), warnings)
-    plan = _plan(documents, resume.index, schema, relation_labels)
-    _check_results(label_config, plan)
-    if plan.changed:
-        _delete_changed(resume, plan.changed, force=force, where=where, warnings=warnings)
-    sent = _Progress(len(plan.new_tasks) + len(plan.new_predictions), progress)
-    tasks_created, predictions_created = _send_tasks(resume, plan.new_tasks, chunk_size, warnings, sent)
-    predictions_created += _send_predictions(resume, plan.new_predictions, chunk_size, warnings, sent)
+        found, created, config_updated = ensure_project(client, project, label_config, schema, force=force)
+        resume = _Resume.open(client, found, created, index_dir or cache_dir(), warnings)
+        plan = _plan(documents, resume.index)
+        _check_results(label_config, plan, payloads)
+        if plan.changed:
+            _delete_changed(resume, plan.changed, force=force, where=where, warnings=warnings)
+        sent = _Progress(len(plan.new_tasks) + len(plan.new_predictions), progress)
+        tasks_created, predictions_created = _send_tasks(resume, plan.new_tasks, payloads, chunk_size, warnings, sent)
+        predictions_created += _send_predictions(resume, plan.new_predictions, payloads, chunk_size, warnings, sent)
+    finally:
+        spill.close()
 
     summary = PushSummary(project_id=found.id, project_title=found.title, url=client.url, project_created=created,
                           config_updated=config_updated, documents=len(documents), records=record_count,
@@ -331,42 +384,55 @@ def push(docs: Iterable[AnnotatedDoc], *, project: str, client: LabelStudioClien
 
 @dataclass
 class _Plan:
-    new_tasks: list[tuple[str, dict[str, Any]]]  # (doc_id, task with every version as a prediction)
-    new_predictions: list[tuple[str, str, dict[str, Any]]]  # (doc_id, annotator, prediction) for existing tasks
+    new_tasks: list[_Document]  # each becomes a task with every version as a prediction
+    new_predictions: list[tuple[str, str, Any]]  # (doc_id, annotator, kept record) for existing tasks
     existing_predictions: int
     changed: list[tuple[str, int]]  # (doc_id, task id) of tasks whose text differs from the records'
 
 
-def _plan(documents: list[_Document], index: _Index, schema: Schema, relation_labels: bool = True) -> _Plan:
+@dataclass(frozen=True)
+class _Payloads:
+    """Label Studio payloads read back from where push kept them, when they are needed (checked, then sent chunk
+    by chunk), never all at once."""
+
+    load: Callable[[Any], dict[str, Any]]
+
+    def task(self, document: _Document) -> dict[str, Any]:
+        return {"data": self.load(document.first),
+                "predictions": [self.load(kept) for kept in document.versions.values()]}
+
+    def prediction(self, kept: Any) -> dict[str, Any]:
+        return self.load(kept)
+
+
+def _plan(documents: list[_Document], index: _Index) -> _Plan:
     """What to send: new tasks, new predictions for existing tasks, and the tasks whose text changed (planned
     as new tasks, sent only if they may be replaced)."""
     plan = _Plan([], [], 0, [])
     for document in documents:
         entry = index.tasks.get(document.doc_id)
-        if entry is not None and entry.text_hash != text_hash(document.first.text):
+        if entry is not None and entry.text_hash != document.text_hash:
             plan.changed.append((document.doc_id, entry.task_id))
             entry = None
         if entry is None:
-            task = {"data": task_data(document.first),
-                    "predictions": [doc_to_prediction(doc, schema, relation_labels=relation_labels)
-                                    for doc in document.versions.values()]}
-            plan.new_tasks.append((document.doc_id, task))
+            plan.new_tasks.append(document)
             continue
-        for annotator, doc in document.versions.items():
+        for annotator, kept in document.versions.items():
             if annotator in entry.versions:
                 plan.existing_predictions += 1
             else:
-                plan.new_predictions.append((document.doc_id, annotator,
-                                             doc_to_prediction(doc, schema, relation_labels=relation_labels)))
+                plan.new_predictions.append((document.doc_id, annotator, kept))
     return plan
 
 
-def _check_results(label_config: str, plan: _Plan) -> None:
-    to_check = [(f"doc {doc_id} ({prediction['model_version']})", prediction["result"])
-                for doc_id, task in plan.new_tasks for prediction in task["predictions"]]
-    to_check += [(f"doc {doc_id} ({annotator})", prediction["result"])
-                 for doc_id, annotator, prediction in plan.new_predictions]
-    problems = label_config_problems(label_config, to_check)
+def _check_results(label_config: str, plan: _Plan, payloads: _Payloads) -> None:
+    def to_check() -> Iterator[tuple[str, list[Any]]]:
+        for document in plan.new_tasks:
+            for prediction in payloads.task(document)["predictions"]:
+                yield f"doc {document.doc_id} ({prediction['model_version']})", prediction["result"]
+        for doc_id, annotator, kept in plan.new_predictions:
+            yield f"doc {doc_id} ({annotator})", payloads.prediction(kept)["result"]
+    problems = label_config_problems(label_config, to_check())
     if problems:
         raise SchemaError("predictions that the labeling config rejects (nothing was sent):\n  " + "\n  ".join(problems))
 
@@ -406,27 +472,29 @@ class _Progress:
             self.report(self.done, self.total)
 
 
-def _send_tasks(resume: _Resume, new_tasks: list[tuple[str, dict[str, Any]]], chunk_size: int,
+def _send_tasks(resume: _Resume, new_tasks: list[_Document], payloads: _Payloads, chunk_size: int,
                 warnings: list[str], sent: _Progress) -> tuple[int, int]:
     """Import the new tasks chunk by chunk, saving the index after each; returns tasks and predictions created."""
     tasks_created = predictions_created = 0
     for start in range(0, len(new_tasks), chunk_size):
-        chunk = new_tasks[start:start + chunk_size]
+        chunk = [(document.doc_id, payloads.task(document)) for document in new_tasks[start:start + chunk_size]]
         created = _import_chunk(resume.client, resume.project.id, chunk, resume.index, warnings)
         if created:
             resume.tasks_added(created)
             tasks_created += len(created)
             predictions_created += sum(len(resume.index.tasks[doc_id].versions) for doc_id, _, _ in created)
         sent.advance(len(chunk))
+        del chunk, created  # before the next chunk is built: never two chunks of payloads in memory at once
     return tasks_created, predictions_created
 
 
-def _send_predictions(resume: _Resume, new_predictions: list[tuple[str, str, dict[str, Any]]], chunk_size: int,
-                      warnings: list[str], sent: _Progress) -> int:
+def _send_predictions(resume: _Resume, new_predictions: list[tuple[str, str, Any]], payloads: _Payloads,
+                      chunk_size: int, warnings: list[str], sent: _Progress) -> int:
     """Add predictions to existing tasks chunk by chunk, saving the index after each; returns how many were added."""
     client, project_id, created = resume.client, resume.project.id, 0
     for start in range(0, len(new_predictions), chunk_size):
-        chunk = new_predictions[start:start + chunk_size]
+        chunk = [(doc_id, annotator, payloads.prediction(kept))
+                 for doc_id, annotator, kept in new_predictions[start:start + chunk_size]]
         payload = [{**prediction, "task": resume.index.tasks[doc_id].task_id} for doc_id, _, prediction in chunk]
         try:
             client.import_predictions(project_id, payload)
@@ -447,6 +515,7 @@ def _send_predictions(resume: _Resume, new_predictions: list[tuple[str, str, dic
         created += len(payload)
         resume.save()
         sent.advance(len(chunk))
+        del chunk, payload  # as in _send_tasks: one chunk of payloads in memory at a time
     return created
 
 
@@ -479,35 +548,73 @@ def _import_chunk(client: LabelStudioClient, project_id: int, chunk: list[tuple[
 # pull
 
 
+def _pull_setup(client: LabelStudioClient, project: str, include_predictions: bool, reviewed_only: bool,
+                annotator_names: Mapping[str, str] | None) -> tuple[Project, ExportTally, dict[int | str, str]]:
+    found = client.find_project(project)
+    if found is None:
+        raise ServerError(f"Label Studio at {client.url} has no project titled {project!r}; "
+                          "check the name, or push to it first")
+    configured = dict(annotator_names or {})
+    names: dict[int | str, str] = {}
+    for user_id, email in client.user_emails().items():
+        names[user_id] = configured.get(email) or configured.get(str(user_id)) or email
+    return found, ExportTally(include_predictions=include_predictions, reviewed_only=reviewed_only), names
+
+
+def _check_strict(strict: bool, tally: ExportTally, project: str) -> None:
+    if strict and tally.dropped:
+        raise RecordError(f"project {project!r}", None, None,
+                          f"{len(tally.dropped)} region(s) could not be placed (their text occurs nowhere "
+                          "in the document); nothing was written (--strict): " + "; ".join(tally.dropped),
+                          "Fix or delete those regions in Label Studio, or pull without --strict")
+
+
 def pull(*, project: str, client: LabelStudioClient, include_predictions: bool = False, reviewed_only: bool = False,
          annotator_names: Mapping[str, str] | None = None, strict: bool = False,
          relation_by_ends: Mapping[tuple[str, str], str] | None = None) -> tuple[list[AnnotatedDoc], PullSummary]:
     """Every submitted annotation of the project as a record (annotator = the user's email, or the name that
     `annotator_names` gives for that email or user id). With `strict`, a region whose text occurs nowhere in
-    its document is an error, so that nothing is written rather than a record that lost a region."""
-    found = client.find_project(project)
-    if found is None:
-        raise ServerError(f"Label Studio at {client.url} has no project titled {project!r}; "
-                          "check the name, or push to it first")
-    tasks = client.export(found.id)
-    if include_predictions:
-        by_task: dict[int, list[dict[str, Any]]] = {}
-        for prediction in client.predictions(found.id):
-            by_task.setdefault(prediction["task"], []).append(prediction)
-        tasks = [{**task, "predictions": sorted(by_task.get(int(task["id"]), []), key=lambda p: p["id"])}
-                 for task in tasks]
-    configured = dict(annotator_names or {})
-    names: dict[int | str, str] = {}
-    for user_id, email in client.user_emails().items():
-        names[user_id] = configured.get(email) or configured.get(str(user_id)) or email
-    docs, summary = docs_from_export(tasks, include_predictions=include_predictions, reviewed_only=reviewed_only,
-                                     annotator_names=names, relation_by_ends=relation_by_ends)
-    if strict and summary.dropped_regions:
-        raise RecordError(f"project {project!r}", None, None,
-                          f"{len(summary.dropped_regions)} region(s) could not be placed (their text occurs nowhere "
-                          "in the document); nothing was written (--strict): " + "; ".join(summary.dropped_regions),
-                          "Fix or delete those regions in Label Studio, or pull without --strict")
-    return docs, summary
+    its document is an error, so that nothing is written rather than a record that lost a region. The records
+    are returned as a list; `pull_to_file` writes them with memory flat in the project's size."""
+    found, tally, names = _pull_setup(client, project, include_predictions, reviewed_only, annotator_names)
+    pairs = [pair for task in client.export_tasks(found.id, include_predictions=include_predictions)
+             for pair in task_records(task, tally, names, relation_by_ends)]
+    _check_strict(strict, tally, project)
+    pairs.sort(key=lambda pair: pair[0])
+    return [doc for _, doc in pairs], tally.summary()
+
+
+def pull_to_file(output: str | os.PathLike[str], *, project: str, client: LabelStudioClient,
+                 include_predictions: bool = False, reviewed_only: bool = False,
+                 annotator_names: Mapping[str, str] | None = None, strict: bool = False,
+                 relation_by_ends: Mapping[tuple[str, str], str] | None = None) -> tuple[int, PullSummary]:
+    """`pull` into a JSONL file (atomically; the same bytes as write_docs of pull's list), streaming.
+
+    Each task is converted as the export downloads and its records go, as their final JSONL lines, to an
+    anonymous spill file beside the output; only their sort keys and offsets stay in memory (some 100 bytes a
+    record). The output is then written in pull order from the spill file. Returns the record count."""
+    found, tally, names = _pull_setup(client, project, include_predictions, reviewed_only, annotator_names)
+    output = Path(output)
+    places: list[tuple[tuple[int, int, int], int, int]] = []  # (pull order, offset, length) in the spill file
+    check_writable(output)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        spill_file = tempfile.TemporaryFile(dir=output.parent)
+    except OSError as error:
+        raise os_error(output, error) from error
+    with spill_file as spill:
+        for task in client.export_tasks(found.id, include_predictions=include_predictions):
+            for key, doc in task_records(task, tally, names, relation_by_ends):
+                line = (dumps(check_doc(doc, f"{output} (record {len(places) + 1})").to_dict()) + "\n").encode()
+                places.append((key, spill.tell(), len(line)))
+                spill.write(line)
+        _check_strict(strict, tally, project)
+        places.sort(key=lambda place: place[0])
+        with atomic_open(output, binary=True) as handle:
+            for _, offset, length in places:
+                spill.seek(offset)
+                handle.write(spill.read(length))
+    return len(places), tally.summary()
 
 
 def load_annotator_names(path: str | os.PathLike[str]) -> dict[str, str]:
@@ -523,4 +630,4 @@ def load_annotator_names(path: str | os.PathLike[str]) -> dict[str, str]:
     return {str(key): value for key, value in raw.items()}
 
 
-__all__ = ["PushSummary", "push", "pull", "ensure_project", "group_documents", "load_annotator_names", "cache_dir"]
+__all__ = ["PushSummary", "push", "pull", "pull_to_file", "ensure_project", "group_documents", "load_annotator_names", "cache_dir"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from . import components  # noqa: F401  (registers the factories and the Doc extensions)
 from .components import COMPONENT_NAMES
+from .distributed import preannotate_file_dask
 from .to_record import doc_to_record
 from .pipeline import annotator_name, build_pipeline
 from .run import PreannotateResult, count_records, preannotate_docs, preannotate_file
@@ -20,4 +21,4 @@ from .settings import DEFAULT_CONFIG_PATH, Settings, load_settings
 
 __all__ = ["COMPONENT_NAMES", "DEFAULT_CONFIG_PATH", "PreannotateResult", "Settings", "annotator_name",
            "build_pipeline", "count_records", "doc_to_record", "load_settings", "preannotate_docs",
-           "preannotate_file"]
+           "preannotate_file", "preannotate_file_dask"]

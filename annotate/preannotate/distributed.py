@@ -1,0 +1,214 @@
+"""Pre-annotation on a Dask cluster: the same stream as run.py, its partitions run by Dask workers.
+
+The client reads and checks the input, cuts it into partitions of `partition_size` records and keeps a bounded
+number of them in flight (memory stays flat in corpus size). Each worker process builds the pipeline once and
+keeps it for every partition it runs. Results are written in input order with the same writer as the
+single-process path, so the output is byte-identical to `--n-process 1`, and atomic.
+
+A worker that dies mid-run loses its partitions; the scheduler reruns them elsewhere (up to Dask's
+`distributed.scheduler.allowed-failures`), and since the client writes each partition once, in order, the
+output has no gaps and no duplicates.
+
+Dask is an optional extra (`pip install .[dask]`): nothing here imports it before `preannotate_file_dask` runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from spacy.language import Language
+
+from ..errors import AnnotateError, ConfigError, ExecutorError, RecordError
+from ..records import AnnotatedDoc, read_docs, write_docs
+from .pipeline import annotator_name, build_pipeline
+from .run import DEFAULT_BATCH_SIZE, PreannotateResult, _chunks, check_options, preannotate_docs
+from .settings import load_settings
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+DEFAULT_PARTITION_SIZE = 50  # ~130 k characters of news: seconds of work, a small message
+CONNECT_TIMEOUT = 10.0  # seconds to reach the scheduler
+WORKER_TIMEOUT = 60.0  # seconds to wait for the first worker to join the scheduler
+
+
+@dataclass(frozen=True)
+class PipelineSpec:
+    """What a worker needs to build the pipeline. The config's hash makes a long-lived worker rebuild its cached
+    pipeline when the rules file changed between runs."""
+
+    model: str | None
+    config_path: str | None
+    config_hash: str
+    mode: str | None = None  # rules, model or hybrid (see build_pipeline)
+
+
+_PIPELINES: dict[PipelineSpec, Language] = {}  # per worker process: built on the first partition, then reused
+
+
+def _pipeline(spec: PipelineSpec) -> Language:
+    nlp = _PIPELINES.get(spec)
+    if nlp is None:
+        _PIPELINES.clear()  # one pipeline per worker at a time: they are hundreds of MB each
+        nlp = _PIPELINES[spec] = build_pipeline(spec.model, spec.config_path, mode=spec.mode)
+    return nlp
+
+
+def annotate_partition(spec: PipelineSpec, records: Sequence[AnnotatedDoc], first_number: int, source: str,
+                       batch_size: int) -> list[AnnotatedDoc]:
+    """Runs on a worker: predictions for one partition, in its order. A record error is re-numbered from the
+    partition's place in the whole input, so that it names the record in the user's file."""
+    nlp = _pipeline(spec)
+    try:
+        return list(preannotate_docs(nlp, records, n_process=1, batch_size=batch_size,
+                                     chunk_size=max(1, len(records)), source=source))
+    except RecordError as error:
+        if error.path != source or error.line is None:
+            raise
+        raise RecordError(source, error.line + first_number - 1, error.field, error.problem, error.fix) from None
+
+
+@contextmanager
+def dask_client(scheduler: str | None, n_workers: int, connect_timeout: float = CONNECT_TIMEOUT) -> Iterator[Client]:
+    """A client of the scheduler at `scheduler`, else of a LocalCluster of `n_workers` single-threaded worker
+    processes on loopback (closed on exit)."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as error:
+        raise ConfigError("--executor dask needs Dask: install the extra with `pip install 'annotate-claims[dask]'` "
+                          "(or `pip install -e '.[dask]'` in a checkout)") from error
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+        try:
+            with Client(cluster) as client:
+                yield client
+        finally:
+            cluster.close()
+        return
+    try:
+        client = Client(scheduler, timeout=connect_timeout)
+    except (OSError, TimeoutError, ValueError) as error:
+        raise ExecutorError(f"cannot reach the Dask scheduler at {scheduler} ({_reason(error)}); start one with "
+                            f"`dask scheduler` and workers with `dask worker {scheduler}`, or check the address "
+                            "(tcp://HOST:PORT) and the firewall") from None
+    try:
+        try:
+            client.wait_for_workers(1, timeout=WORKER_TIMEOUT)
+        except (OSError, TimeoutError) as error:
+            raise ExecutorError(f"the Dask scheduler at {scheduler} has no workers ({_reason(error)}); start some "
+                                f"with `dask worker {scheduler}` on machines that have this package and the model "
+                                "installed") from None
+        yield client
+    finally:
+        client.close()
+
+
+def _reason(error: BaseException) -> str:
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
+def ordered_results(client: Client, spec: PipelineSpec, records: Iterator[AnnotatedDoc], *, source: str,
+                    batch_size: int, partition_size: int, on_done: Callable[[int], None] | None = None
+                    ) -> Iterator[AnnotatedDoc]:
+    """Predictions for `records` in input order, computed by the client's workers partition by partition.
+
+    At most about two partitions per worker thread are in flight, so the client holds a bounded number of
+    records whatever the corpus size. `on_done` gets the count of finished documents as partitions finish (in
+    any order); the results are yielded strictly in input order.
+    """
+    from distributed import as_completed
+    from distributed.scheduler import KilledWorker
+
+    window = max(4, 2 * sum(client.nthreads().values()))
+    run = uuid.uuid4().hex[:12]
+    partitions = enumerate(_chunks(records, partition_size))
+    in_order: deque[Any] = deque()  # futures in input order
+    sizes: dict[str, int] = {}
+    finished: set[str] = set()
+    completions = as_completed()
+    done = 0
+
+    def fill() -> None:
+        while len(in_order) < window:
+            item = next(partitions, None)
+            if item is None:
+                return
+            number, partition = item
+            future = client.submit(annotate_partition, spec, partition, number * partition_size + 1, source,
+                                   batch_size, key=f"preannotate-{run}-{number}", pure=False)
+            sizes[future.key] = len(partition)
+            in_order.append(future)
+            completions.add(future)
+
+    try:
+        fill()
+        while in_order:
+            head = in_order[0]
+            while head.key not in finished:
+                future = next(completions)
+                if future.status == "error":
+                    future.result()  # raises the worker's error at once, whichever partition it was
+                finished.add(future.key)
+                done += sizes[future.key]
+                if on_done is not None:
+                    on_done(done)
+            in_order.popleft()
+            finished.discard(head.key)
+            results = head.result()
+            head.release()
+            fill()
+            yield from results
+    except KilledWorker as error:
+        raise ExecutorError(f"Dask gave up on a partition of {source}: the workers that ran it died ({error}); "
+                            "check the workers' memory (a long article and a large --batch-size need more) and "
+                            "their logs") from None
+    except AnnotateError:
+        raise
+    except (ModuleNotFoundError, ImportError) as error:
+        raise ExecutorError(f"a Dask worker could not import what pre-annotation needs ({error}); install this "
+                            "package and the spaCy model on every worker, in the same versions as here") from None
+    finally:
+        for future in in_order:
+            future.cancel()
+
+
+def preannotate_file_dask(input_path: str | os.PathLike[str], output_path: str | os.PathLike[str],
+                          model: str | None = None, config_path: str | os.PathLike[str] | None = None, *,
+                          mode: str | None = None,
+                          scheduler: str | None = None, n_workers: int = 1, batch_size: int = DEFAULT_BATCH_SIZE,
+                          partition_size: int = DEFAULT_PARTITION_SIZE,
+                          on_record: Callable[[int], None] | None = None) -> PreannotateResult:
+    """`preannotate_file` on a Dask cluster: the scheduler at `scheduler` (tcp://HOST:PORT), else a LocalCluster
+    of `n_workers` processes. The workers read the model and `config_path` by these paths (shared storage on a
+    real cluster); the input is read here and shipped to them."""
+    check_options(n_workers, batch_size, partition_size)
+    if not Path(input_path).is_file():
+        raise ConfigError(f"{input_path}: no such file; give the articles JSONL written by `annotate ingest`")
+    config = str(Path(config_path).resolve()) if config_path is not None else None
+    spec = PipelineSpec(model, config, load_settings(config).hash, mode)
+    source = f"{input_path} (record)"
+    annotators: set[str] = set()
+    count = 0
+
+    with dask_client(scheduler, n_workers) as client:
+        def written() -> Iterator[AnnotatedDoc]:
+            nonlocal count
+            for record in ordered_results(client, spec, read_docs(input_path), source=source, batch_size=batch_size,
+                                          partition_size=partition_size, on_done=on_record):
+                count += 1
+                annotators.add(record.annotator or "")
+                yield record
+
+        write_docs(output_path, written())
+    # No record, no worker ever built the pipeline: build it here only to name the annotator.
+    annotator = annotators.pop() if annotators else annotator_name(build_pipeline(model, config, mode=mode))
+    return PreannotateResult(output=str(output_path), count=count, annotator=annotator)

@@ -1,0 +1,271 @@
+"""Benchmark past one machine: Dask pre-annotation, and push/pull of 5,000 and 50,000 news-length tasks on SQLite
+and on PostgreSQL. A benchmark, not a test: it takes long and prints markdown tables (and JSON with --json).
+
+1. Dask: the seed articles replicated to --dask-docs documents, pre-annotated by `--n-process 2`, by Dask with 2
+   local workers and by Dask with 1 worker (LocalCluster, started inside the timing, as a user would run it).
+   Ratio = n-process-2 time / Dask-2 time (target >= 0.8); scaling = Dask-1 time / Dask-2 time. The per-document
+   cost is the steady-state wall time per document with one worker (after its first partition), used for the
+   paper estimate of a million articles.
+2. Push and pull: the seed articles' predictions (spans, attributes, relations) replicated to N tasks, each copy
+   with its own text (a numbered line appended) and doc_id. For each database and N, in fresh processes whose peak
+   RSS is read from getrusage: raw SDK `import_tasks` in chunks of 1,000 (the baseline), `annotate push`, a
+   re-push of the unchanged file, then a project whose tasks each carry one submitted annotation: raw SDK
+   `exports.as_json` against `annotate pull`. Targets: peak RSS at the largest N <= 1.5x at the smallest; re-push
+   <= 10% of the first push.
+
+Run: scripts/bench_scale [--dask-docs 200] [--sizes 5000,50000] [--databases sqlite,postgresql] [--skip-dask]
+     [--skip-push-pull] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from annotate.records import read_docs, write_docs  # noqa: E402
+
+SEED = ROOT / "gold" / "seed" / "articles.jsonl"
+IMPORT_CHUNK = 1000
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set (VmHWM). Not getrusage's ru_maxrss: that survives exec, so a child would
+    report its parent's peak when that is higher."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 1. Dask against --n-process
+
+
+def replicate(seed: Path, count: int, target: Path) -> int:
+    docs = list(read_docs(seed))
+    return write_docs(target, (docs[n % len(docs)].with_(doc_id=f"{docs[n % len(docs)].doc_id}-{n}")
+                               for n in range(count)))
+
+
+def bench_dask(docs: int, workdir: Path) -> dict:
+    from annotate.preannotate import preannotate_file, preannotate_file_dask
+
+    articles = workdir / "articles.jsonl"
+    replicate(SEED, docs, articles)
+    rows = {}
+
+    def timed(name: str, run) -> None:
+        marks: list[tuple[float, int]] = []
+        start = time.perf_counter()
+        run(lambda done: marks.append((time.perf_counter(), done)))
+        seconds = time.perf_counter() - start
+        first_time, first_done = marks[0] if marks else (start, 0)
+        steady = (marks[-1][0] - first_time) / max(1, marks[-1][1] - first_done) if len(marks) > 1 else None
+        rows[name] = {"seconds": seconds, "steady_seconds_per_doc": steady}
+        print(f"[dask] {name}: {seconds:.1f} s", file=sys.stderr)
+
+    outputs = {name: workdir / f"{name}.jsonl" for name in ("n_process_2", "dask_2", "dask_1")}
+    timed("n_process_2", lambda report: preannotate_file(articles, outputs["n_process_2"], n_process=2,
+                                                         on_record=report))
+    timed("dask_2", lambda report: preannotate_file_dask(articles, outputs["dask_2"], n_workers=2, on_record=report))
+    timed("dask_1", lambda report: preannotate_file_dask(articles, outputs["dask_1"], n_workers=1, on_record=report))
+    identical = len({path.read_bytes() for path in outputs.values()}) == 1
+    per_doc = rows["dask_1"]["steady_seconds_per_doc"]
+    return {"docs": docs, "runs": rows, "identical_outputs": identical,
+            "ratio_dask2_vs_nprocess2": rows["n_process_2"]["seconds"] / rows["dask_2"]["seconds"],
+            "scaling_dask1_over_dask2": rows["dask_1"]["seconds"] / rows["dask_2"]["seconds"],
+            "per_doc_seconds_one_worker": per_doc,
+            "million_docs_hours": {str(n): 1_000_000 * per_doc / n / 3600 for n in (1, 8, 32, 128)} if per_doc else {}}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 2. push and pull, each measured in a fresh process (--child)
+
+
+def make_predictions(count: int, target: Path) -> int:
+    """The seed predictions replicated: copy n appends a line to the text (offsets unchanged) and gets its own
+    doc_id, so that every task is a distinct news-length article with a model's spans and links."""
+    from annotate.preannotate import preannotate_docs
+    from annotate.preannotate.pipeline import build_pipeline
+    from annotate.records import make_doc_id
+
+    seed = list(preannotate_docs(build_pipeline(), read_docs(SEED)))
+
+    def copies():
+        for n in range(count):
+            doc = seed[n % len(seed)]
+            text = f"{doc.text}\n\nArchive copy {n}."
+            yield doc.with_(doc_id=make_doc_id(text), text=text)
+    return write_docs(target, copies())
+
+
+def child(args: list[str]) -> dict:
+    """One measured operation in this (fresh) process; prints seconds and peak RSS."""
+    from annotate.labelstudio.client import LabelStudioClient
+    from annotate.labelstudio.results import doc_to_results, doc_to_task
+    from annotate.schema import load_schema
+
+    operation, credentials, project, path = args
+    client = LabelStudioClient.from_environment(credentials)
+    sdk = client._sdk  # the raw baselines call the SDK directly, as a user of the SDK alone would
+    baseline = peak_rss_mb()
+    start = time.perf_counter()
+    if operation == "push":
+        from annotate.labelstudio.sync import push
+        summary = push(read_docs(path), project=project, client=client)
+        result = {"tasks_created": summary.tasks_created, "listed": summary.listed}
+    elif operation == "pull":
+        from annotate.labelstudio.sync import pull_to_file
+        count, _ = pull_to_file(path, project=project, client=client)
+        result = {"records": count}
+    elif operation in ("raw_import", "raw_import_annotated"):
+        schema = load_schema()
+        from annotate.labelstudio.sync import ensure_project
+        from annotate.schema import render_label_config
+        found, _, _ = ensure_project(client, project, render_label_config(schema), schema)
+        batch: list[dict] = []
+        sent = 0
+        for doc in read_docs(path):
+            task = doc_to_task(doc, schema)
+            if operation == "raw_import_annotated":
+                task["annotations"] = [{"result": doc_to_results(doc, schema), "lead_time": 12.5}]
+            batch.append(task)
+            if len(batch) == IMPORT_CHUNK:
+                sdk.projects.import_tasks(id=found.id, request=batch)
+                sent, batch = sent + len(batch), []
+        if batch:
+            sdk.projects.import_tasks(id=found.id, request=batch)
+            sent += len(batch)
+        result = {"tasks": sent}
+    elif operation == "raw_export":
+        found = client.find_project(project)
+        exported = sdk.projects.exports.as_json(found.id)
+        result = {"tasks": len(exported)}
+    else:
+        raise SystemExit(f"unknown operation {operation}")
+    return {**result, "seconds": time.perf_counter() - start, "peak_rss_mb": peak_rss_mb(),
+            "rss_after_imports_mb": baseline}
+
+
+def measure(operation: str, credentials: Path, project: str, path: Path, env: dict) -> dict:
+    done = subprocess.run([sys.executable, __file__, "--child", operation, str(credentials), project, str(path)],
+                          capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        raise RuntimeError(f"{operation} failed:\n{done.stderr[-3000:]}")
+    row = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"[push/pull] {operation} {project}: {row['seconds']:.1f} s, peak RSS {row['peak_rss_mb']:.0f} MB",
+          file=sys.stderr)
+    return row
+
+
+def bench_push_pull(database: str, sizes: list[int], workdir: Path, results: dict, save) -> dict:
+    from annotate.labelstudio import server
+    from annotate.labelstudio.scratch_postgres import start_scratch_postgres
+
+    scratch = start_scratch_postgres() if database == "postgresql" else None
+    data_dir = workdir / f"ls-{database}"
+    env = {**os.environ, "ANNOTATE_CACHE_DIR": str(workdir / f"cache-{database}"), "PYTHONPATH": str(ROOT)}
+    env.pop("LABEL_STUDIO_API_KEY", None)
+    print(f"[push/pull] starting Label Studio on {database} (a minute or two)...", file=sys.stderr)
+    info = server.start(data_dir, port=server.free_port(), database=scratch.database if scratch else None)
+    try:
+        for size in sizes:
+            path = workdir / f"predictions-{size}.jsonl"
+            if not path.exists():
+                make_predictions(size, path)
+            pulled = workdir / f"pulled-{database}-{size}.jsonl"
+            row = {"raw_import": measure("raw_import", info.credentials_path, f"raw-{size}", path, env),
+                   "push": measure("push", info.credentials_path, f"push-{size}", path, env),
+                   "repush": measure("push", info.credentials_path, f"push-{size}", path, env)}
+            measure("raw_import_annotated", info.credentials_path, f"annotated-{size}", path, env)
+            row["raw_export"] = measure("raw_export", info.credentials_path, f"annotated-{size}", path, env)
+            row["pull"] = measure("pull", info.credentials_path, f"annotated-{size}", pulled, env)
+            row["repush_fraction"] = row["repush"]["seconds"] / row["push"]["seconds"]
+            row["push_ratio"] = row["raw_import"]["seconds"] / row["push"]["seconds"]
+            row["pull_ratio"] = row["raw_export"]["seconds"] / row["pull"]["seconds"]
+            results[str(size)] = row
+            save()
+            pulled.unlink(missing_ok=True)
+    finally:
+        server.stop(data_dir)
+        if scratch is not None:
+            scratch.stop()
+    return results
+
+
+def print_tables(results: dict) -> None:
+    dask = results.get("dask")
+    if dask:
+        runs = dask["runs"]
+        print(f"\nDask, {dask['docs']} documents (outputs byte-identical: {dask['identical_outputs']})\n")
+        print("| run | wall s |\n|---|---:|")
+        for name in ("n_process_2", "dask_2", "dask_1"):
+            print(f"| {name} | {runs[name]['seconds']:.1f} |")
+        print(f"\nratio n-process-2 / dask-2: {dask['ratio_dask2_vs_nprocess2']:.2f} (target >= 0.8); "
+              f"dask-1 / dask-2: {dask['scaling_dask1_over_dask2']:.2f}; "
+              f"steady cost per document on one worker: {dask['per_doc_seconds_one_worker']:.3f} s")
+    for database, sizes in results.get("push_pull", {}).items():
+        print(f"\nPush and pull on {database}\n")
+        print("| tasks | raw import s | push s | re-push s | re-push/push | raw export s | pull s | "
+              "push RSS MB | pull RSS MB | raw export RSS MB |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for size, row in sizes.items():
+            print(f"| {size} | {row['raw_import']['seconds']:.1f} | {row['push']['seconds']:.1f} | "
+                  f"{row['repush']['seconds']:.1f} | {row['repush_fraction']:.3f} | {row['raw_export']['seconds']:.1f} | "
+                  f"{row['pull']['seconds']:.1f} | {row['push']['peak_rss_mb']:.0f} | {row['pull']['peak_rss_mb']:.0f} | "
+                  f"{row['raw_export']['peak_rss_mb']:.0f} |")
+        if len(sizes) > 1:
+            small, large = sizes[min(sizes, key=int)], sizes[max(sizes, key=int)]
+            for side in ("push", "pull", "raw_export"):
+                print(f"{side}: peak RSS largest/smallest = "
+                      f"{large[side]['peak_rss_mb'] / small[side]['peak_rss_mb']:.2f} (target <= 1.5 for push and pull)")
+
+
+def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        warnings.simplefilter("ignore", FutureWarning)
+        print(json.dumps(child(sys.argv[2:])))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dask-docs", type=int, default=200)
+    parser.add_argument("--sizes", default="5000,50000")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--skip-dask", action="store_true")
+    parser.add_argument("--skip-push-pull", action="store_true")
+    parser.add_argument("--json", type=Path, help="Also write the results as JSON here (after every stage).")
+    args = parser.parse_args()
+    results: dict = {}
+
+    def save() -> None:
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as scratch:
+        workdir = Path(scratch)
+        if not args.skip_dask:
+            results["dask"] = bench_dask(args.dask_docs, workdir)
+            save()
+        if not args.skip_push_pull:
+            results["push_pull"] = {}
+            for database in args.databases.split(","):
+                results["push_pull"][database] = {}
+                bench_push_pull(database, [int(n) for n in args.sizes.split(",")], workdir,
+                                results["push_pull"][database], save)
+    print_tables(results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

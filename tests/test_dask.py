@@ -1,0 +1,158 @@
+"""`annotate preannotate --executor dask`: a real `dask scheduler` and two `dask worker` processes on loopback.
+
+The seed corpus replicated to 200 documents must come out byte-identical to `--n-process 1`, also when one worker
+is killed mid-run (its partitions are rerun on the other). An unreachable scheduler is an error naming it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from annotate.errors import ExecutorError, RecordError
+from annotate.labelstudio.server import free_port
+from annotate.preannotate import preannotate_file, preannotate_file_dask
+from annotate.preannotate.distributed import dask_client
+from annotate.records import read_docs, write_docs
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "gold" / "seed" / "articles.jsonl"
+DOCS = 200
+PARTITION = 10
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed articles replicated to 200 documents, each copy under its own doc_id."""
+    seed = list(read_docs(SEED))
+    path = tmp_path_factory.mktemp("dask") / "articles.jsonl"
+    write_docs(path, (seed[number % len(seed)].with_(doc_id=f"{seed[number % len(seed)].doc_id}-{number}")
+                      for number in range(DOCS)))
+    return path
+
+
+@pytest.fixture(scope="module")
+def single_process_output(corpus: Path) -> bytes:
+    output = corpus.with_name("single.jsonl")
+    result = preannotate_file(corpus, output, n_process=1)
+    assert result.count == DOCS
+    return output.read_bytes()
+
+
+@dataclass
+class Cluster:
+    address: str
+    scheduler: subprocess.Popen
+    workers: list[subprocess.Popen]
+
+
+def _dask(*args: str, log: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # the workers import this checkout's annotate
+    with open(log, "ab") as handle:
+        return subprocess.Popen([str(Path(sys.executable).with_name("dask")), *args], stdin=subprocess.DEVNULL,
+                                stdout=handle, stderr=subprocess.STDOUT, env=env, cwd=log.parent)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """`dask scheduler` and two single-threaded `dask worker` processes (no nanny: killing one kills the worker)."""
+    from distributed import Client
+
+    folder = tmp_path_factory.mktemp("dask-cluster")
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    scheduler = _dask("scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard",
+                      log=folder / "scheduler.log")
+    workers = [_dask("worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard", "--host", "127.0.0.1",
+                     "--name", f"worker-{number}", log=folder / f"worker-{number}.log") for number in range(2)]
+    try:
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=120)
+        yield Cluster(address, scheduler, workers)
+    except (OSError, TimeoutError) as error:
+        logs = "\n".join(f"--- {log.name}\n{log.read_text()[-2000:]}" for log in sorted(folder.glob("*.log")))
+        pytest.fail(f"the Dask cluster did not start ({error}):\n{logs}", pytrace=False)
+    finally:
+        for process in [*workers, scheduler]:
+            if process.poll() is None:
+                process.terminate()
+        for process in [*workers, scheduler]:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def test_cli_on_a_scheduler_matches_one_process(corpus: Path, single_process_output: bytes, cluster: Cluster,
+                                                run_cli, tmp_path: Path) -> None:
+    output = tmp_path / "dask.jsonl"
+    done = run_cli("preannotate", corpus, "-o", output, "--executor", "dask", "--scheduler", cluster.address,
+                   "--partition-size", PARTITION, "--json")
+    assert done.returncode == 0, done.stderr
+    assert f'"records": {DOCS}' in done.stdout
+    assert output.read_bytes() == single_process_output
+    assert not list(tmp_path.glob(".*annotate-tmp*"))  # the atomic write left no temp behind
+
+
+def test_a_worker_killed_mid_run_has_its_partitions_rerun(corpus: Path, single_process_output: bytes,
+                                                          cluster: Cluster, tmp_path: Path) -> None:
+    from distributed import default_client
+
+    victim = cluster.workers[1]
+    lost: list[int] = []  # how many tasks the victim held when it was killed
+
+    def kill_once_busy(done: int) -> None:
+        if done < PARTITION or lost:
+            return
+        # The run's own client (the newest in this process): kill the victim only while it holds work, so that the
+        # kill loses partitions that must be rerun.
+        client = default_client()
+        address = next(address for address, info in client.scheduler_info()["workers"].items()
+                       if info["name"] == "worker-1")
+        deadline = time.monotonic() + 30
+        while not client.processing().get(address) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        lost.append(len(client.processing().get(address, ())))
+        os.kill(victim.pid, signal.SIGKILL)
+
+    output = tmp_path / "dask-killed.jsonl"
+    counts: list[int] = []
+    result = preannotate_file_dask(corpus, output, scheduler=cluster.address, partition_size=PARTITION,
+                                   on_record=lambda done: (counts.append(done), kill_once_busy(done)))
+    assert victim.wait(timeout=10) == -signal.SIGKILL
+    assert lost and lost[0] >= 1
+    assert result.count == DOCS
+    assert counts == sorted(counts) and counts[-1] >= DOCS  # progress reached every document
+    assert output.read_bytes() == single_process_output
+
+
+def test_record_errors_name_the_record_in_the_whole_input(tmp_path: Path) -> None:
+    """An error raised on a worker reaches the caller as the same AnnotateError, numbered in the user's file."""
+    seed = list(read_docs(SEED))
+    articles = tmp_path / "articles.jsonl"
+    too_long = seed[0].with_(doc_id="too-long", text="Officials said it. " * 60_000)  # > spaCy's max_length
+    write_docs(articles, [*seed, *seed[:2], too_long])  # record 8, in the second partition of 5
+    with pytest.raises(RecordError) as caught:
+        preannotate_file_dask(articles, tmp_path / "out.jsonl", n_workers=1, partition_size=5)
+    assert caught.value.line == 8 and "too-long" in str(caught.value)
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_an_unreachable_scheduler_is_named(tmp_path: Path, run_cli) -> None:
+    address = f"tcp://127.0.0.1:{free_port()}"
+    with pytest.raises(ExecutorError, match=f"cannot reach the Dask scheduler at {address}"):
+        with dask_client(address, 1, connect_timeout=2):
+            pass
+    done = run_cli("preannotate", SEED, "-o", tmp_path / "out.jsonl", "--scheduler", address)
+    assert done.returncode == 1 and "--scheduler needs --executor dask" in done.stderr
