@@ -14,7 +14,6 @@ from pathlib import Path
 
 from ..io import write_new_file
 from ..records import AnnotatedDoc
-from ..schema import Schema
 from .tokens import AlignmentMode, Misaligned, SplitContext, align, non_overlapping
 
 DOC_DELIMITER = "-DOCSTART- -X- O O"

@@ -10,7 +10,6 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ..config import config_path, load_toml, packaged_config_dir
