@@ -37,6 +37,9 @@ from annotate.records import read_docs, write_docs  # noqa: E402
 
 SEED = ROOT / "gold" / "seed" / "articles.jsonl"
 IMPORT_CHUNK = 1000
+RAW_EXPORT_TIMEOUT = 3 * 3600.0
+RAW_EXPORT_LOCK = Path(tempfile.gettempdir()) / "annotate-bench-scale-raw-export.lock"
+MIN_AVAILABLE_MB = 2048  # a raw export is stopped before the machine runs out of memory
 
 
 def peak_rss_mb() -> float:
@@ -150,8 +153,13 @@ def child(args: list[str]) -> dict:
             sent += len(batch)
         result = {"tasks": sent}
     elif operation == "raw_export":
+        from label_studio_sdk import LabelStudio
         found = client.find_project(project)
-        exported = sdk.projects.exports.as_json(found.id)
+        # The SDK's export is one synchronous request: at 50,000 tasks it outlasts the default 300 s read timeout.
+        from annotate.labelstudio.client import resolve_connection
+        connection = resolve_connection(credentials)
+        patient = LabelStudio(base_url=connection.url, api_key=connection.api_key, timeout=RAW_EXPORT_TIMEOUT)
+        exported = patient.projects.exports.as_json(found.id)
         result = {"tasks": len(exported)}
     else:
         raise SystemExit(f"unknown operation {operation}")
@@ -159,12 +167,52 @@ def child(args: list[str]) -> dict:
             "rss_after_imports_mb": baseline}
 
 
+def available_mb() -> float:
+    with open("/proc/meminfo", encoding="ascii") as meminfo:
+        for line in meminfo:
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) / 1024
+    return float("inf")
+
+
 def measure(operation: str, credentials: Path, project: str, path: Path, env: dict) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--child", operation, str(credentials), project, str(path)],
-                          capture_output=True, text=True, env=env)
-    if done.returncode != 0:
-        raise RuntimeError(f"{operation} failed:\n{done.stderr[-3000:]}")
-    row = json.loads(done.stdout.strip().splitlines()[-1])
+    """Run one operation in a fresh process. A raw export holds the whole project in memory (in the server and
+    here): only one runs at a time across concurrent benchmarks, and it is stopped, and reported as such, when
+    the machine has less than MIN_AVAILABLE_MB left."""
+    command = [sys.executable, __file__, "--child", operation, str(credentials), project, str(path)]
+    if operation != "raw_export":
+        done = subprocess.run(command, capture_output=True, text=True, env=env)
+        if done.returncode != 0:
+            raise RuntimeError(f"{operation} failed:\n{done.stderr[-3000:]}")
+        return _row(operation, project, done.stdout)
+    import fcntl
+    with open(RAW_EXPORT_LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+            child_process = subprocess.Popen(command, stdout=out, stderr=err, text=True, env=env)
+            start, lowest = time.perf_counter(), available_mb()
+            while child_process.poll() is None:
+                lowest = min(lowest, available_mb())
+                if lowest < MIN_AVAILABLE_MB:
+                    child_process.kill()
+                    child_process.wait()
+                    row = {"failed": f"stopped after {time.perf_counter() - start:.0f} s: less than "
+                                     f"{MIN_AVAILABLE_MB} MB of memory left on the machine"}
+                    print(f"[push/pull] {operation} {project}: {row['failed']}", file=sys.stderr)
+                    return row
+                time.sleep(0.5)
+            out.seek(0), err.seek(0)
+            if child_process.returncode != 0:
+                row = {"failed": f"exit {child_process.returncode}: {err.read()[-500:].strip()}"}
+                print(f"[push/pull] {operation} {project}: {row['failed']}", file=sys.stderr)
+                return row
+            row = _row(operation, project, out.read())
+            row["lowest_available_mb"] = lowest
+            return row
+
+
+def _row(operation: str, project: str, stdout: str) -> dict:
+    row = json.loads(stdout.strip().splitlines()[-1])
     print(f"[push/pull] {operation} {project}: {row['seconds']:.1f} s, peak RSS {row['peak_rss_mb']:.0f} MB",
           file=sys.stderr)
     return row
@@ -186,18 +234,22 @@ def bench_push_pull(database: str, sizes: list[int], workdir: Path, results: dic
             if not path.exists():
                 make_predictions(size, path)
             pulled = workdir / f"pulled-{database}-{size}.jsonl"
-            row = {"raw_import": measure("raw_import", info.credentials_path, f"raw-{size}", path, env),
-                   "push": measure("push", info.credentials_path, f"push-{size}", path, env),
-                   "repush": measure("push", info.credentials_path, f"push-{size}", path, env)}
-            measure("raw_import_annotated", info.credentials_path, f"annotated-{size}", path, env)
-            row["raw_export"] = measure("raw_export", info.credentials_path, f"annotated-{size}", path, env)
-            row["pull"] = measure("pull", info.credentials_path, f"annotated-{size}", pulled, env)
+            row = results[str(size)] = {}
+            # Saved after every step: a long run that dies late keeps what it measured.
+            for key, operation, project in (("raw_import", "raw_import", f"raw-{size}"),
+                                            ("push", "push", f"push-{size}"), ("repush", "push", f"push-{size}"),
+                                            ("annotated_import", "raw_import_annotated", f"annotated-{size}"),
+                                            ("pull", "pull", f"annotated-{size}"),
+                                            ("raw_export", "raw_export", f"annotated-{size}")):
+                row[key] = measure(operation, info.credentials_path, project, pulled if key == "pull" else path, env)
+                if key == "pull":
+                    pulled.unlink(missing_ok=True)
+                save()
             row["repush_fraction"] = row["repush"]["seconds"] / row["push"]["seconds"]
             row["push_ratio"] = row["raw_import"]["seconds"] / row["push"]["seconds"]
-            row["pull_ratio"] = row["raw_export"]["seconds"] / row["pull"]["seconds"]
-            results[str(size)] = row
+            if "seconds" in row["raw_export"]:
+                row["pull_ratio"] = row["raw_export"]["seconds"] / row["pull"]["seconds"]
             save()
-            pulled.unlink(missing_ok=True)
     finally:
         server.stop(data_dir)
         if scratch is not None:
@@ -222,15 +274,21 @@ def print_tables(results: dict) -> None:
               "push RSS MB | pull RSS MB | raw export RSS MB |")
         print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for size, row in sizes.items():
+            raw = row["raw_export"]
+            raw_seconds, raw_rss = ((f"{raw['seconds']:.1f}", f"{raw['peak_rss_mb']:.0f}") if "seconds" in raw
+                                    else ("failed", "failed"))
             print(f"| {size} | {row['raw_import']['seconds']:.1f} | {row['push']['seconds']:.1f} | "
-                  f"{row['repush']['seconds']:.1f} | {row['repush_fraction']:.3f} | {row['raw_export']['seconds']:.1f} | "
+                  f"{row['repush']['seconds']:.1f} | {row['repush_fraction']:.3f} | {raw_seconds} | "
                   f"{row['pull']['seconds']:.1f} | {row['push']['peak_rss_mb']:.0f} | {row['pull']['peak_rss_mb']:.0f} | "
-                  f"{row['raw_export']['peak_rss_mb']:.0f} |")
+                  f"{raw_rss} |")
+            if "failed" in raw:
+                print(f"\nraw export of {size} tasks: {raw['failed']}")
         if len(sizes) > 1:
             small, large = sizes[min(sizes, key=int)], sizes[max(sizes, key=int)]
             for side in ("push", "pull", "raw_export"):
-                print(f"{side}: peak RSS largest/smallest = "
-                      f"{large[side]['peak_rss_mb'] / small[side]['peak_rss_mb']:.2f} (target <= 1.5 for push and pull)")
+                if "peak_rss_mb" in small[side] and "peak_rss_mb" in large[side]:
+                    print(f"{side}: peak RSS largest/smallest = "
+                          f"{large[side]['peak_rss_mb'] / small[side]['peak_rss_mb']:.2f} (target <= 1.5 for push and pull)")
 
 
 def main() -> int:

@@ -33,6 +33,9 @@ URL_ENV = "LABEL_STUDIO_URL"
 KEY_ENV = "LABEL_STUDIO_API_KEY"
 CREDENTIALS_ENV = "ANNOTATE_LS_CREDENTIALS"
 DEFAULT_TIMEOUT = 300.0  # a full export of a large project is one long request
+# Without a job queue, Label Studio writes an export snapshot inside the request that creates it: allow for the
+# project's size (measured: ~15 ms a news-length task on a quiet machine; this leaves room for a busy one).
+EXPORT_SECONDS_PER_TASK = 0.05
 
 T = TypeVar("T")
 
@@ -301,18 +304,22 @@ class LabelStudioClient:
         return self._call(f"export project {project_id}", fetch)
 
     def export_tasks(self, project_id: int, *, include_predictions: bool = False,
-                     poll: float = 0.5, timeout: float = DEFAULT_TIMEOUT) -> Iterator[dict[str, Any]]:
+                     poll: float = 0.5, timeout: float | None = None) -> Iterator[dict[str, Any]]:
         """Every task of the project (annotations with completed_by ids, ground_truth, lead_time; drafts and,
         unless `include_predictions`, predictions as ids), one at a time as the export downloads.
 
         It goes through an export snapshot: Label Studio writes the export to a file batch by batch (its memory
-        stays flat too), and the download streams; the snapshot is deleted afterwards.
+        stays flat too), and the download streams; the snapshot is deleted afterwards. `timeout` bounds the
+        wait for the snapshot; by default it grows with the project's task count.
         """
         exports = self._sdk.projects.exports
+        if timeout is None:
+            timeout = DEFAULT_TIMEOUT + EXPORT_SECONDS_PER_TASK * self.fingerprint(project_id).tasks
         options = {"drafts": {"only_id": True}, "predictions": {"only_id": not include_predictions},
                    "annotations__completed_by": {"only_id": True}}
         snapshot = self._call(f"create an export snapshot of project {project_id}", lambda: exports.create(
-            id=project_id, title="annotate pull", serialization_options=options), idempotent=False)
+            id=project_id, title="annotate pull", serialization_options=options,
+            request_options={"timeout": timeout}), idempotent=False)
         try:
             deadline = time.monotonic() + timeout
             status = str(snapshot.status or "")
