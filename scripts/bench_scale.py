@@ -1,20 +1,24 @@
 """Benchmark past one machine: Dask pre-annotation, and push/pull of 5,000 and 50,000 news-length tasks on SQLite
 and on PostgreSQL. A benchmark, not a test: it takes long and prints markdown tables (and JSON with --json).
 
-1. Dask: the seed articles replicated to --dask-docs documents, pre-annotated by `--n-process 2`, by Dask with 2
-   local workers and by Dask with 1 worker (LocalCluster, started inside the timing, as a user would run it).
-   Ratio = n-process-2 time / Dask-2 time (target >= 0.8); scaling = Dask-1 time / Dask-2 time. The per-document
-   cost is the steady-state wall time per document with one worker (after its first partition), used for the
-   paper estimate of a million articles.
+1. Dask: the seed articles replicated to each of --dask-docs document counts, pre-annotated by `--n-process 2`,
+   by Dask with 2 local workers and by Dask with 1 worker (LocalCluster, started inside the timing, as a user
+   would run it). Ratio = n-process-2 time / Dask-2 time (target >= 0.8); scaling = Dask-1 time / Dask-2 time.
+   Each run's CPU seconds (this process and its children) show the fixed cost: Dask's workers each import and
+   load the pipeline, where --n-process forks a parent that loaded it once. The per-document cost is the
+   steady-state wall time per document with one worker (after its first partition), used for the paper estimate
+   of a million articles.
 2. Push and pull: the seed articles' predictions (spans, attributes, relations) replicated to N tasks, each copy
    with its own text (a numbered line appended) and doc_id. For each database and N, in fresh processes whose peak
    RSS is read from getrusage: raw SDK `import_tasks` in chunks of 1,000 (the baseline), `annotate push`, a
    re-push of the unchanged file, then a project whose tasks each carry one submitted annotation: raw SDK
-   `exports.as_json` against `annotate pull`. Targets: peak RSS at the largest N <= 1.5x at the smallest; re-push
-   <= 10% of the first push.
+   `exports.as_json` against `annotate pull`. With --pull-source predictions, pull and the raw export read the
+   pushed project instead (`pull --include-predictions`: the same payload, one import fewer per size). A raw
+   export that would exhaust the machine's memory is stopped and reported. Targets: peak RSS at the largest N
+   <= 1.5x at the smallest; re-push <= 10% of the first push.
 
-Run: scripts/bench_scale [--dask-docs 200] [--sizes 5000,50000] [--databases sqlite,postgresql] [--skip-dask]
-     [--skip-push-pull] [--json FILE]
+Run: scripts/bench_scale [--dask-docs 200,1000] [--sizes 5000,50000] [--databases sqlite,postgresql] [--skip-dask]
+     [--pull-source annotations|predictions] [--skip-push-pull] [--json FILE]
 """
 
 from __future__ import annotations
@@ -56,6 +60,13 @@ def peak_rss_mb() -> float:
 # 1. Dask against --n-process
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the workers of a closed LocalCluster, spaCy's
+    n-process workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def replicate(seed: Path, count: int, target: Path) -> int:
     docs = list(read_docs(seed))
     return write_docs(target, (docs[n % len(docs)].with_(doc_id=f"{docs[n % len(docs)].doc_id}-{n}")
@@ -65,21 +76,23 @@ def replicate(seed: Path, count: int, target: Path) -> int:
 def bench_dask(docs: int, workdir: Path) -> dict:
     from annotate.preannotate import preannotate_file, preannotate_file_dask
 
-    articles = workdir / "articles.jsonl"
+    articles = workdir / f"articles-{docs}.jsonl"
     replicate(SEED, docs, articles)
     rows = {}
 
     def timed(name: str, run) -> None:
         marks: list[tuple[float, int]] = []
+        cpu_before = cpu_seconds()
         start = time.perf_counter()
         run(lambda done: marks.append((time.perf_counter(), done)))
         seconds = time.perf_counter() - start
+        cpu = cpu_seconds() - cpu_before
         first_time, first_done = marks[0] if marks else (start, 0)
         steady = (marks[-1][0] - first_time) / max(1, marks[-1][1] - first_done) if len(marks) > 1 else None
-        rows[name] = {"seconds": seconds, "steady_seconds_per_doc": steady}
-        print(f"[dask] {name}: {seconds:.1f} s", file=sys.stderr)
+        rows[name] = {"seconds": seconds, "cpu_seconds": cpu, "steady_seconds_per_doc": steady}
+        print(f"[dask] {docs} docs, {name}: {seconds:.1f} s, {cpu:.1f} CPU s", file=sys.stderr)
 
-    outputs = {name: workdir / f"{name}.jsonl" for name in ("n_process_2", "dask_2", "dask_1")}
+    outputs = {name: workdir / f"{name}-{docs}.jsonl" for name in ("n_process_2", "dask_2", "dask_1")}
     timed("n_process_2", lambda report: preannotate_file(articles, outputs["n_process_2"], n_process=2,
                                                          on_record=report))
     timed("dask_2", lambda report: preannotate_file_dask(articles, outputs["dask_2"], n_workers=2, on_record=report))
@@ -129,9 +142,10 @@ def child(args: list[str]) -> dict:
         from annotate.labelstudio.sync import push
         summary = push(read_docs(path), project=project, client=client)
         result = {"tasks_created": summary.tasks_created, "listed": summary.listed}
-    elif operation == "pull":
+    elif operation in ("pull", "pull_predictions"):
         from annotate.labelstudio.sync import pull_to_file
-        count, _ = pull_to_file(path, project=project, client=client)
+        count, _ = pull_to_file(path, project=project, client=client,
+                                include_predictions=operation == "pull_predictions")
         result = {"records": count}
     elif operation in ("raw_import", "raw_import_annotated"):
         schema = load_schema()
@@ -218,7 +232,8 @@ def _row(operation: str, project: str, stdout: str) -> dict:
     return row
 
 
-def bench_push_pull(database: str, sizes: list[int], workdir: Path, results: dict, save) -> dict:
+def bench_push_pull(database: str, sizes: list[int], workdir: Path, results: dict, save,
+                    pull_source: str = "annotations") -> dict:
     from annotate.labelstudio import server
     from annotate.labelstudio.scratch_postgres import start_scratch_postgres
 
@@ -234,13 +249,16 @@ def bench_push_pull(database: str, sizes: list[int], workdir: Path, results: dic
             if not path.exists():
                 make_predictions(size, path)
             pulled = workdir / f"pulled-{database}-{size}.jsonl"
-            row = results[str(size)] = {}
+            row = results[str(size)] = {"pull_source": pull_source}
+            if pull_source == "annotations":
+                pull_steps = (("annotated_import", "raw_import_annotated", f"annotated-{size}"),
+                              ("pull", "pull", f"annotated-{size}"), ("raw_export", "raw_export", f"annotated-{size}"))
+            else:  # the pushed project itself: `pull --include-predictions` against the raw export of the same tasks
+                pull_steps = (("pull", "pull_predictions", f"push-{size}"), ("raw_export", "raw_export", f"push-{size}"))
             # Saved after every step: a long run that dies late keeps what it measured.
             for key, operation, project in (("raw_import", "raw_import", f"raw-{size}"),
                                             ("push", "push", f"push-{size}"), ("repush", "push", f"push-{size}"),
-                                            ("annotated_import", "raw_import_annotated", f"annotated-{size}"),
-                                            ("pull", "pull", f"annotated-{size}"),
-                                            ("raw_export", "raw_export", f"annotated-{size}")):
+                                            *pull_steps):
                 row[key] = measure(operation, info.credentials_path, project, pulled if key == "pull" else path, env)
                 if key == "pull":
                     pulled.unlink(missing_ok=True)
@@ -258,16 +276,20 @@ def bench_push_pull(database: str, sizes: list[int], workdir: Path, results: dic
 
 
 def print_tables(results: dict) -> None:
-    dask = results.get("dask")
-    if dask:
-        runs = dask["runs"]
-        print(f"\nDask, {dask['docs']} documents (outputs byte-identical: {dask['identical_outputs']})\n")
-        print("| run | wall s |\n|---|---:|")
-        for name in ("n_process_2", "dask_2", "dask_1"):
-            print(f"| {name} | {runs[name]['seconds']:.1f} |")
-        print(f"\nratio n-process-2 / dask-2: {dask['ratio_dask2_vs_nprocess2']:.2f} (target >= 0.8); "
-              f"dask-1 / dask-2: {dask['scaling_dask1_over_dask2']:.2f}; "
-              f"steady cost per document on one worker: {dask['per_doc_seconds_one_worker']:.3f} s")
+    if results.get("dask"):
+        print("\nDask against --n-process 2 (wall s, CPU s of all processes)\n")
+        print("| docs | n-process 2 | Dask 2 workers | Dask 1 worker | ratio np2/dask2 (>= 0.8) | dask1/dask2 | "
+              "identical |")
+        print("|---:|---:|---:|---:|---:|---:|---|")
+        for docs, dask in sorted(results["dask"].items(), key=lambda item: int(item[0])):
+            runs = dask["runs"]
+            cells = " | ".join(f"{runs[name]['seconds']:.1f} ({runs[name]['cpu_seconds']:.0f} CPU)"
+                               for name in ("n_process_2", "dask_2", "dask_1"))
+            print(f"| {docs} | {cells} | {dask['ratio_dask2_vs_nprocess2']:.2f} | "
+                  f"{dask['scaling_dask1_over_dask2']:.2f} | {dask['identical_outputs']} |")
+        largest = results["dask"][max(results["dask"], key=int)]
+        if largest["per_doc_seconds_one_worker"]:
+            print(f"\nsteady cost per document on one worker: {largest['per_doc_seconds_one_worker']:.3f} s")
     for database, sizes in results.get("push_pull", {}).items():
         print(f"\nPush and pull on {database}\n")
         print("| tasks | raw import s | push s | re-push s | re-push/push | raw export s | pull s | "
@@ -297,9 +319,13 @@ def main() -> int:
         print(json.dumps(child(sys.argv[2:])))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dask-docs", type=int, default=200)
+    parser.add_argument("--dask-docs", default="200,1000",
+                        help="Comma-separated document counts for the Dask comparison.")
     parser.add_argument("--sizes", default="5000,50000")
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--pull-source", choices=("annotations", "predictions"), default="annotations",
+                        help="What pull reads: an annotated copy of the tasks (a third import of every size), or "
+                             "the pushed project's predictions (`pull --include-predictions`; no third import).")
     parser.add_argument("--skip-dask", action="store_true")
     parser.add_argument("--skip-push-pull", action="store_true")
     parser.add_argument("--json", type=Path, help="Also write the results as JSON here (after every stage).")
@@ -313,14 +339,16 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as scratch:
         workdir = Path(scratch)
         if not args.skip_dask:
-            results["dask"] = bench_dask(args.dask_docs, workdir)
-            save()
+            results["dask"] = {}
+            for docs in (int(n) for n in args.dask_docs.split(",")):
+                results["dask"][str(docs)] = bench_dask(docs, workdir)
+                save()
         if not args.skip_push_pull:
             results["push_pull"] = {}
             for database in args.databases.split(","):
                 results["push_pull"][database] = {}
                 bench_push_pull(database, [int(n) for n in args.sizes.split(",")], workdir,
-                                results["push_pull"][database], save)
+                                results["push_pull"][database], save, args.pull_source)
     print_tables(results)
     return 0
 

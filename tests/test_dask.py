@@ -156,3 +156,27 @@ def test_an_unreachable_scheduler_is_named(tmp_path: Path, run_cli) -> None:
             pass
     done = run_cli("preannotate", SEED, "-o", tmp_path / "out.jsonl", "--scheduler", address)
     assert done.returncode == 1 and "--scheduler needs --executor dask" in done.stderr
+
+
+def test_a_local_cluster_forks_workers_with_the_pipeline_built(corpus: Path, single_process_output: bytes,
+                                                               tmp_path: Path) -> None:
+    """Without --scheduler the LocalCluster's workers are forked from a process that built the pipeline, so none
+    builds it again (as spaCy's --n-process workers); the output stays byte-identical."""
+    from annotate.preannotate.distributed import PipelineSpec, _local_workers_forked
+    from annotate.preannotate.settings import load_settings
+
+    spec = PipelineSpec(None, None, load_settings(None).hash)
+    with _local_workers_forked(spec, None), dask_client(None, 2) as client:
+        built = client.run(_pipelines_built)
+    assert len(built) == 2 and all(specs == [spec] for specs in built.values())
+
+    output = tmp_path / "local.jsonl"
+    result = preannotate_file_dask(corpus, output, n_workers=2, partition_size=PARTITION)
+    assert result.count == DOCS
+    assert output.read_bytes() == single_process_output
+
+
+def _pipelines_built() -> list:
+    """On a worker: the specs of the pipelines it holds (by module reference: the pipelines stay there)."""
+    from annotate.preannotate.distributed import _PIPELINES
+    return list(_PIPELINES)
