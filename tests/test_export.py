@@ -346,7 +346,6 @@ def test_cli_export_reports_misaligned_spans(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--format", "xml"], "unknown export format 'xml'"),
     (["--format", "jsonl", "--splits", "0.9,0.2"], "add up to 1.1"),
     (["--format", "jsonl", "--annotator", "nobody"], "nothing to export"),
 ])
@@ -362,6 +361,19 @@ def test_cli_export_alignment_is_a_choice(tmp_path):
     done = runner.invoke(app, ["export", str(CORPUS), "-o", str(out), "--format", "jsonl", "--alignment", "loose"])
     assert done.exit_code == 2 and "--alignment" in done.stderr and "'loose' is not one of" in done.stderr
     assert not out.exists()
+
+
+def test_cli_export_format_is_a_choice(tmp_path):
+    out = tmp_path / "out"
+    done = runner.invoke(app, ["export", str(CORPUS), "-o", str(out), "--format", "xml"])
+    assert done.exit_code == 2 and "--format" in done.stderr and "'xml' is not one of" in done.stderr
+    assert "'spacy', 'jsonl', 'conll', 'brat'" in done.stderr
+    assert not out.exists()
+
+
+def test_library_export_rejects_an_unknown_format(tmp_path):
+    with pytest.raises(ConfigError, match="unknown export format 'xml'; choose one of spacy, jsonl, conll, brat"):
+        export_file(CORPUS, "xml", tmp_path / "out")
 
 
 # ---------------------------------------------------------------------------------------------------------

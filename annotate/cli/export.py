@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..export import ExportFormat
 from ..export.tokens import ALIGNMENT_MODES
 from ._app import app, err, print_json, reported_errors, say
 
@@ -18,7 +19,7 @@ Alignment = StrEnum("Alignment", {mode: mode for mode in ALIGNMENT_MODES})
 @app.command("export")
 def export_cli(
     gold: Annotated[Path, typer.Argument(help="Records to export (JSONL), one version per document, e.g. gold data.")],
-    export_format: Annotated[str, typer.Option("--format", "-f", help="spacy | jsonl | conll | brat")],
+    export_format: Annotated[ExportFormat, typer.Option("--format", "-f", help="spacy (DocBin), jsonl (Prodigy), conll (BIO) or brat.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Output directory.")],
     splits: Annotated[Optional[str], typer.Option("--splits", help="Shares for train,dev[,test], e.g. 0.8,0.1,0.1 (default: one 'all' split).")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the split shuffle.")] = 0,
@@ -32,12 +33,12 @@ def export_cli(
     from ..export import MANIFEST, export_file
 
     with reported_errors():
-        result = export_file(gold, export_format, output, ratios=splits, seed=seed, alignment=alignment.value,
+        result = export_file(gold, export_format.value, output, ratios=splits, seed=seed, alignment=alignment.value,
                              model=model, annotator=annotator, force=force)
     if as_json:
         print_json(result.manifest)
     shown = ", ".join(f"{name} {split['documents']}" for name, split in result.splits.items())
-    say(f"Wrote {export_format} to {result.output_dir}: {result.documents} documents ({shown}); "
+    say(f"Wrote {export_format.value} to {result.output_dir}: {result.documents} documents ({shown}); "
         f"manifest {result.output_dir / MANIFEST}")
     for name, split in result.splits.items():
         if not split["documents"]:
