@@ -75,13 +75,15 @@ def _reason(error: BaseException) -> str:
 
 
 def ordered_map(client: Client, function: Callable[[Item], Result], items: Iterable[Item], *,
-                window: int | None = None, key_prefix: str) -> Iterator[Result]:
+                window: int | None = None, key_prefix: str, on_done: Callable[[int], None] | None = None
+                ) -> Iterator[Result]:
     """`map(function, items)` on the client's workers: one task per item, results yielded in input order.
 
     At most `window` tasks are in flight (default: two per worker thread), so the client holds a bounded number
     of items and results however long `items` is. A worker's error is raised as soon as any task fails, not
     when its turn comes. `function` must be importable on the workers (a module-level function or a partial of
-    one); `key_prefix` names the tasks in the dashboard and in errors.
+    one); `key_prefix` names the tasks in the dashboard and in errors. `on_done` gets the number (from 0) of each
+    item whose task finished, in the order they finish: a progress count, whatever the yield order.
     """
     from distributed import as_completed
     from distributed.scheduler import KilledWorker
@@ -90,6 +92,7 @@ def ordered_map(client: Client, function: Callable[[Item], Result], items: Itera
     run = f"{key_prefix}-{uuid.uuid4().hex[:12]}"
     numbered = enumerate(items)
     in_order: deque[Any] = deque()  # futures in input order
+    numbers: dict[str, int] = {}
     finished: set[str] = set()
     completions = as_completed()
 
@@ -100,6 +103,7 @@ def ordered_map(client: Client, function: Callable[[Item], Result], items: Itera
                 return
             number, argument = item
             future = client.submit(function, argument, key=f"{run}-{number}", pure=False)
+            numbers[future.key] = number
             in_order.append(future)
             completions.add(future)
 
@@ -112,8 +116,11 @@ def ordered_map(client: Client, function: Callable[[Item], Result], items: Itera
                 if future.status == "error":
                     future.result()  # raises the worker's error at once, whichever task it was
                 finished.add(future.key)
+                if on_done is not None:
+                    on_done(numbers[future.key])
             in_order.popleft()
             finished.discard(head.key)
+            del numbers[head.key]
             result = head.result()
             head.release()
             fill()

@@ -62,11 +62,14 @@ def test_a_local_cluster_finds_exactly_the_serial_pairs(corpus, serial):
         # Small partitions and batches: several tasks of each stage, finishing in any order on two workers.
         on_dask = find_near_duplicates(corpus, SETTINGS, partial(ordered_map, client, key_prefix="near-duplicates"),
                                        documents_per_partition=3, pairs_per_batch=2)
-        magnitudes = list(ordered_map(client, abs, [-n for n in range(30)], window=3, key_prefix="magnitudes"))
+        finished: list[int] = []
+        magnitudes = list(ordered_map(client, abs, [-n for n in range(30)], window=3, key_prefix="magnitudes",
+                                      on_done=finished.append))
         with pytest.raises(ValueError, match="invalid literal"):  # a worker's error, as itself
             list(ordered_map(client, int, ["1", "2", "three", "4"], key_prefix="numbers"))
     assert on_dask == serial
     assert magnitudes == list(range(30))
+    assert sorted(finished) == list(range(30))  # each item reported once, as its task finished
 
 
 @pytest.fixture(scope="module")

@@ -57,7 +57,7 @@ MapPartitions = Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]]
 """How partitions run: `map(function, items)` with the results in input order. The builtin `map` runs them here;
 `annotate.distributed.ordered_map` bound to a Dask client runs them on its workers, with the same results."""
 
-DOCUMENTS_PER_PARTITION = 200  # ~3,000 sentences to shingle and sign: a second or so of work per task
+DOCUMENTS_PER_PARTITION = 200  # ~3,400 sentences to shingle and sign: about half a second per task
 PAIRS_PER_BATCH = 2_000
 
 
