@@ -21,7 +21,7 @@ def ingest_cli(
     strict: Annotated[bool, typer.Option("--strict", help="Stop with an error at the first bad input instead of skipping it.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
     force: ForceOption = False,
-    executor: Annotated[Executor, typer.Option("--executor", help="local: the near-duplicate pass in this process; dask: its per-document and per-pair parts on a Dask cluster (pip install .[dask]), the LSH index here; same output bytes.")] = Executor.local,
+    executor: Annotated[Executor, typer.Option("--executor", help="local: the near-duplicate pass in this process; dask: its per-document and per-pair parts on a Dask cluster (the dask extra: pip install .\\[dask]), the LSH index here; same output bytes.")] = Executor.local,
     scheduler: SchedulerOption = None,
     n_process: Annotated[int, typer.Option("--n-process", help="With --executor dask and no --scheduler: worker processes of the local cluster.")] = 1,
 ) -> None:

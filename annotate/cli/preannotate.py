@@ -22,7 +22,7 @@ def preannotate_cli(
     config: Annotated[Optional[Path], typer.Option("--config", help="Rules, lexicons and thresholds (default: $ANNOTATE_CONFIG_DIR/preannotate.toml, else the packaged one).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
     force: ForceOption = False,
-    executor: Annotated[Executor, typer.Option("--executor", help="local: nlp.pipe with --n-process processes; dask: partitions on a Dask cluster (pip install .[dask]), same output bytes.")] = Executor.local,
+    executor: Annotated[Executor, typer.Option("--executor", help="local: nlp.pipe with --n-process processes; dask: partitions on a Dask cluster (pip install .\\[dask]), same output bytes.")] = Executor.local,
     scheduler: SchedulerOption = None,
     partition_size: Annotated[int, typer.Option("--partition-size", help="With --executor dask: records per task sent to a worker.")] = 50,
 ) -> None:
