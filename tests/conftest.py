@@ -17,6 +17,8 @@ Push keeps a small local index of each project; for the session it lives in a te
 
 `run_cli`: runs `python -m annotate.cli ARGS` in a subprocess from the checkout (so the checkout's code runs);
 `gold_corpus` / `gold_annotations`: the hand-made fixtures in tests/data/gold/ (see make_fixtures.py), read once.
+`dask_cluster` (module scope): a real `dask scheduler` and two `dask worker` processes on 127.0.0.1; attributes
+`address` (tcp://127.0.0.1:PORT), `scheduler` and `workers` (the Popen objects). Mark its users `integration`.
 """
 
 from __future__ import annotations
@@ -109,3 +111,49 @@ def label_studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabelStud
             os.environ.pop("ANNOTATE_CACHE_DIR", None)
         else:
             os.environ["ANNOTATE_CACHE_DIR"] = previous_cache
+
+
+@dataclass
+class DaskCluster:
+    address: str
+    scheduler: subprocess.Popen
+    workers: list[subprocess.Popen]
+
+
+def _dask(*args: str, log: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # the workers import this checkout's annotate
+    with open(log, "ab") as handle:
+        return subprocess.Popen([str(Path(sys.executable).with_name("dask")), *args], stdin=subprocess.DEVNULL,
+                                stdout=handle, stderr=subprocess.STDOUT, env=env, cwd=log.parent)
+
+
+@pytest.fixture(scope="module")
+def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaskCluster]:
+    """`dask scheduler` and two single-threaded `dask worker` processes on loopback, importing this checkout (no
+    nanny: killing one kills the worker). Module scope: a module that kills a worker does not harm the next."""
+    from distributed import Client
+
+    folder = tmp_path_factory.mktemp("dask-cluster")
+    port = server.free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    scheduler = _dask("scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard",
+                      log=folder / "scheduler.log")
+    workers = [_dask("worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard", "--host", "127.0.0.1",
+                     "--name", f"worker-{number}", log=folder / f"worker-{number}.log") for number in range(2)]
+    try:
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=120)
+        yield DaskCluster(address, scheduler, workers)
+    except (OSError, TimeoutError) as error:
+        logs = "\n".join(f"--- {log.name}\n{log.read_text()[-2000:]}" for log in sorted(folder.glob("*.log")))
+        pytest.fail(f"the Dask cluster did not start ({error}):\n{logs}", pytrace=False)
+    finally:
+        for process in [*workers, scheduler]:
+            if process.poll() is None:
+                process.terminate()
+        for process in [*workers, scheduler]:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

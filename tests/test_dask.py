@@ -8,11 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -49,52 +45,13 @@ def single_process_output(corpus: Path) -> bytes:
     return output.read_bytes()
 
 
-@dataclass
-class Cluster:
-    address: str
-    scheduler: subprocess.Popen
-    workers: list[subprocess.Popen]
-
-
-def _dask(*args: str, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # the workers import this checkout's annotate
-    with open(log, "ab") as handle:
-        return subprocess.Popen([str(Path(sys.executable).with_name("dask")), *args], stdin=subprocess.DEVNULL,
-                                stdout=handle, stderr=subprocess.STDOUT, env=env, cwd=log.parent)
-
-
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    """`dask scheduler` and two single-threaded `dask worker` processes (no nanny: killing one kills the worker)."""
-    from distributed import Client
-
-    folder = tmp_path_factory.mktemp("dask-cluster")
-    port = free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    scheduler = _dask("scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard",
-                      log=folder / "scheduler.log")
-    workers = [_dask("worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard", "--host", "127.0.0.1",
-                     "--name", f"worker-{number}", log=folder / f"worker-{number}.log") for number in range(2)]
-    try:
-        with Client(address, timeout=60) as client:
-            client.wait_for_workers(2, timeout=120)
-        yield Cluster(address, scheduler, workers)
-    except (OSError, TimeoutError) as error:
-        logs = "\n".join(f"--- {log.name}\n{log.read_text()[-2000:]}" for log in sorted(folder.glob("*.log")))
-        pytest.fail(f"the Dask cluster did not start ({error}):\n{logs}", pytrace=False)
-    finally:
-        for process in [*workers, scheduler]:
-            if process.poll() is None:
-                process.terminate()
-        for process in [*workers, scheduler]:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+def cluster(dask_cluster):
+    """`dask scheduler` and two `dask worker` processes (conftest.py), fresh for this module: a test kills one."""
+    return dask_cluster
 
 
-def test_cli_on_a_scheduler_matches_one_process(corpus: Path, single_process_output: bytes, cluster: Cluster,
+def test_cli_on_a_scheduler_matches_one_process(corpus: Path, single_process_output: bytes, cluster,
                                                 run_cli, tmp_path: Path) -> None:
     output = tmp_path / "dask.jsonl"
     done = run_cli("preannotate", corpus, "-o", output, "--executor", "dask", "--scheduler", cluster.address,
@@ -106,7 +63,7 @@ def test_cli_on_a_scheduler_matches_one_process(corpus: Path, single_process_out
 
 
 def test_a_worker_killed_mid_run_has_its_partitions_rerun(corpus: Path, single_process_output: bytes,
-                                                          cluster: Cluster, tmp_path: Path) -> None:
+                                                          cluster, tmp_path: Path) -> None:
     from distributed import default_client
 
     victim = cluster.workers[1]

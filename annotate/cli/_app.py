@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -79,3 +80,22 @@ DataDirOption = Annotated[Optional[Path], typer.Option(
 CredentialsOption = Annotated[Optional[Path], typer.Option(
     "--credentials", help="Credentials file to use instead of LABEL_STUDIO_URL/LABEL_STUDIO_API_KEY "
                           "(default when those are unset: $ANNOTATE_LS_CREDENTIALS, else the local server's).")]
+
+
+class Executor(str, Enum):
+    """Where a command's parallel part runs: here, or on a Dask cluster (`pip install .[dask]`)."""
+
+    local = "local"
+    dask = "dask"
+
+
+SchedulerOption = Annotated[Optional[str], typer.Option(
+    "--scheduler", help="With --executor dask: the scheduler's address, tcp://HOST:PORT (default: a local cluster of "
+                        "--n-process workers).")]
+
+
+def check_scheduler(executor: Executor, scheduler: str | None) -> None:
+    from ..errors import ConfigError
+
+    if scheduler is not None and executor is not Executor.dask:
+        raise ConfigError("--scheduler needs --executor dask")

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from ._app import ForceOption, SchemaOption, app, err, print_json, progress_bar, reported_errors, say
-
-
-class Executor(str, Enum):
-    local = "local"
-    dask = "dask"
+from ._app import (Executor, ForceOption, SchedulerOption, SchemaOption, app, check_scheduler, err, print_json,
+                   progress_bar, reported_errors, say)
 
 
 @app.command("preannotate")
@@ -27,19 +22,17 @@ def preannotate_cli(
     config: Annotated[Optional[Path], typer.Option("--config", help="Rules, lexicons and thresholds (default: $ANNOTATE_CONFIG_DIR/preannotate.toml, else the packaged one).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
     force: ForceOption = False,
-    executor: Annotated[Executor, typer.Option("--executor", help="local: nlp.pipe with --n-process processes; dask: partitions on a Dask cluster (pip install .[dask]), same output bytes.")] = Executor.local,
-    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="With --executor dask: the scheduler's address, tcp://HOST:PORT (default: a local cluster of --n-process workers).")] = None,
+    executor: Annotated[Executor, typer.Option("--executor", help="local: nlp.pipe with --n-process processes; dask: partitions on a Dask cluster (pip install .\\[dask]), same output bytes.")] = Executor.local,
+    scheduler: SchedulerOption = None,
     partition_size: Annotated[int, typer.Option("--partition-size", help="With --executor dask: records per task sent to a worker.")] = 50,
 ) -> None:
     """Pre-annotate articles with spaCy entities and attribution spans (SOURCE, CUE, CLAIM, SUPPLEMENT) and links."""
-    from ..errors import ConfigError
     from ..io import guard_output, looks_like_records
     from ..preannotate import count_records, preannotate_file, preannotate_file_dask
     from ..records import no_records
 
     with reported_errors():
-        if scheduler is not None and executor is not Executor.dask:
-            raise ConfigError("--scheduler needs --executor dask")
+        check_scheduler(executor, scheduler)
         # Before the model loads and the work starts: a bad output path must not cost a whole run.
         guard_output(output, inputs=[articles], ours=looks_like_records, force=force)
         total = count_records(articles)

@@ -22,7 +22,8 @@ from ..errors import RecordError
 from ..nlp import MAX_TEXT_LENGTH
 from ..records import AnnotatedDoc, make_doc_id
 from .clean import CleanArticle, Line, classify_lines, clean, clean_lines, headline, normalise, normalise_text
-from .near_duplicates import clusters, find_near_duplicates, mark_near_duplicates, shingles, split_sentences
+from .near_duplicates import (MapPartitions, clusters, find_near_duplicates, mark_near_duplicates, shingles,
+                              split_sentences)
 from .report import Duplicate, IngestReport, IngestResult, format_removed, is_removed_report, write_removed
 from .rules import DEFAULT_RULES_PATH, RULES_FILE, IngestRules, load_rules
 from .sources import SUFFIX_KINDS, read_sources
@@ -52,11 +53,13 @@ def drop_exact_duplicates(items: Iterable[tuple[str, AnnotatedDoc]], report: Ing
 
 
 def ingest(paths: Iterable[str | os.PathLike[str]], *, rules: IngestRules | None = None, strict: bool = False,
-           exclude: Iterable[str | os.PathLike[str]] = (), max_chars: int = MAX_TEXT_LENGTH) -> IngestResult:
+           exclude: Iterable[str | os.PathLike[str]] = (), max_chars: int = MAX_TEXT_LENGTH,
+           executor: MapPartitions | None = None) -> IngestResult:
     """Read, normalise, clean, de-duplicate and cluster articles. Bad inputs are skipped and reported
     (or, with strict=True, raised as RecordError naming the file and line), among them articles longer than
     `max_chars` after cleaning, which no spaCy pipeline takes. `exclude` keeps e.g. the output file out of a
-    folder walk."""
+    folder walk. `executor` runs the near-duplicate pass's partitions (see find_near_duplicates), e.g.
+    `functools.partial(annotate.distributed.ordered_map, client, key_prefix="near-duplicates")` on Dask."""
     rules = rules or load_rules()
     paths = list(paths)
     for path in paths:  # before reading anything: a mistyped path is an error, not a skip
@@ -67,7 +70,7 @@ def ingest(paths: Iterable[str | os.PathLike[str]], *, rules: IngestRules | None
     stream = normalise(stream)
     stream = clean(stream, rules, report, max_chars)
     docs = drop_exact_duplicates(to_records(stream), report)
-    result = tuple(mark_near_duplicates(docs, rules.near_duplicates, report))
+    result = tuple(mark_near_duplicates(docs, rules.near_duplicates, report, executor))
     report.written = len(result)
     if not result:
         why = "; ".join(skip.message for skip in report.skipped[:3]) or "no .txt, .jsonl or .html files found"
@@ -77,7 +80,7 @@ def ingest(paths: Iterable[str | os.PathLike[str]], *, rules: IngestRules | None
 
 
 __all__ = ["DEFAULT_RULES_PATH", "RULES_FILE", "SUFFIX_KINDS", "CleanArticle", "IngestReport", "IngestResult",
-           "IngestRules", "Line", "classify_lines", "clean", "clean_lines", "clusters", "drop_exact_duplicates",
+           "IngestRules", "Line", "MapPartitions", "classify_lines", "clean", "clean_lines", "clusters", "drop_exact_duplicates",
            "find_near_duplicates", "format_removed", "headline", "ingest", "is_removed_report", "load_rules",
            "mark_near_duplicates",
            "normalise", "normalise_text", "read_sources", "shingles", "split_sentences", "to_records",

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from ..clusters import components
 from ..records import AnnotatedDoc
 from .report import IngestReport, NearDuplicatePair
 from .rules import NearDuplicateSettings
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
 
 _WORD = re.compile(r"\w+")
 
@@ -48,40 +53,103 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
-def find_near_duplicates(docs: Sequence[AnnotatedDoc], settings: NearDuplicateSettings) -> list[NearDuplicatePair]:
+MapPartitions = Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]]
+"""How partitions run: `map(function, items)` with the results in input order. The builtin `map` runs them here;
+`annotate.distributed.ordered_map` bound to a Dask client runs them on its workers, with the same results."""
+
+DOCUMENTS_PER_PARTITION = 200  # ~3,400 sentences to shingle and sign: about half a second per task
+PAIRS_PER_BATCH = 2_000
+
+
+@dataclass(frozen=True)
+class DocumentSketch:
+    """One document's sentences as shingle sets, and a MinHash signature of each distinct non-empty one (the
+    positions of their first occurrences in `indexed`)."""
+
+    sentence_sets: tuple[frozenset[str], ...]
+    indexed: tuple[int, ...]
+    signatures: tuple[LeanMinHash, ...]
+
+
+@dataclass(frozen=True)
+class PairBatch:
+    """Candidate document pairs (d, e), d < e, to align, with what they need of each document, keyed by its index."""
+
+    pairs: tuple[tuple[int, int], ...]
+    doc_ids: Mapping[int, str]
+    sentence_sets: Mapping[int, tuple[frozenset[str], ...]]
+
+
+def find_near_duplicates(docs: Sequence[AnnotatedDoc], settings: NearDuplicateSettings,
+                         executor: MapPartitions | None = None, *,
+                         documents_per_partition: int = DOCUMENTS_PER_PARTITION,
+                         pairs_per_batch: int = PAIRS_PER_BATCH) -> list[NearDuplicatePair]:
     """Pairs of documents sharing at least one passage: a run of consecutive, in-order, similar sentences.
 
     Two stages keep this far from quadratic: MinHash LSH over single sentences proposes document pairs (one
     sentence pair whose exact Jaccard reaches `sentence_similarity` is enough), and only those pairs are
-    aligned sentence by sentence, exactly.
+    aligned sentence by sentence, exactly. The per-document sketches (in partitions of `documents_per_partition`)
+    and the alignments (in batches of `pairs_per_batch`) run through `executor` (default: here, one after the
+    other); the LSH index needs every sentence at once and stays here. Any executor and sizes give the same list.
     """
-    from datasketch import MinHash, MinHashLSH
+    run = executor or map
+    texts = [doc.text for doc in docs]
+    sketches = [sketch for partition in run(partial(sketch_documents, settings=settings),
+                                            _slices(texts, documents_per_partition))
+                for sketch in partition]
+    candidates = sorted(_candidate_pairs(sketches, settings))
+    batches = (PairBatch(tuple(batch), {d: docs[d].doc_id for pair in batch for d in pair},
+                         {d: sketches[d].sentence_sets for pair in batch for d in pair})
+               for batch in _slices(candidates, pairs_per_batch))
+    pairs = [pair for aligned in run(partial(align_pairs, settings=settings), batches) for pair in aligned]
+    return sorted(pairs, key=lambda pair: (pair.doc_a, pair.doc_b))
 
-    sentence_sets = [[shingles(sentence, settings.shingle_size) for sentence in split_sentences(doc.text)]
-                     for doc in docs]
+
+def sketch_documents(texts: Sequence[str], settings: NearDuplicateSettings) -> list[DocumentSketch]:
+    """Stage 1, per partition of documents: sentences, shingles and MinHash signatures."""
+    from datasketch import LeanMinHash, MinHash
+
+    sentence_sets = [tuple(shingles(sentence, settings.shingle_size) for sentence in split_sentences(text))
+                     for text in texts]
     # A sentence repeated within a document (a pasted block, a recurring line) is indexed once: its copies would
     # share every LSH bucket, so each query would return all of them and a long repetitive text would go quadratic.
-    keys = [(d, s) for d, sets in enumerate(sentence_sets) for s in _first_of_each(sets).values()]
-    signatures = MinHash.bulk([[item.encode("utf-8") for item in sorted(sentence_sets[d][s])] for d, s in keys],
-                              num_perm=settings.num_perm, seed=settings.seed)
+    indexed = [tuple(_first_of_each(sets).values()) for sets in sentence_sets]
+    signatures = iter(MinHash.bulk([[item.encode("utf-8") for item in sorted(sets[s])]
+                                    for sets, positions in zip(sentence_sets, indexed) for s in positions],
+                                   num_perm=settings.num_perm, seed=settings.seed))
+    # LeanMinHash: the hash values without the permutations, a third of the size to ship and to keep.
+    return [DocumentSketch(sets, positions, tuple(LeanMinHash(next(signatures)) for _ in positions))
+            for sets, positions in zip(sentence_sets, indexed)]
+
+
+def _candidate_pairs(sketches: Sequence[DocumentSketch], settings: NearDuplicateSettings) -> set[tuple[int, int]]:
+    """Stage 2, over the whole corpus: document pairs (d, e), d < e, with a sentence pair similar enough."""
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=settings.candidate_threshold, num_perm=settings.num_perm)
     with lsh.insertion_session() as session:
-        for key, signature in zip(keys, signatures):
-            session.insert(key, signature, check_duplication=False)
+        for d, sketch in enumerate(sketches):
+            for s, signature in zip(sketch.indexed, sketch.signatures):
+                session.insert((d, s), signature, check_duplication=False)
 
     candidates: set[tuple[int, int]] = set()
-    for (d, s), signature in zip(keys, signatures):
-        for e, t in lsh.query(signature):
-            if e > d and (d, e) not in candidates and \
-                    _jaccard(sentence_sets[d][s], sentence_sets[e][t]) >= settings.sentence_similarity:
-                candidates.add((d, e))
+    for d, sketch in enumerate(sketches):
+        for s, signature in zip(sketch.indexed, sketch.signatures):
+            for e, t in lsh.query(signature):
+                if e > d and (d, e) not in candidates and _jaccard(
+                        sketch.sentence_sets[s], sketches[e].sentence_sets[t]) >= settings.sentence_similarity:
+                    candidates.add((d, e))
+    return candidates
 
+
+def align_pairs(batch: PairBatch, settings: NearDuplicateSettings) -> list[NearDuplicatePair]:
+    """Stage 3, per batch of candidate pairs: the exact sentence alignment; a pair without a passage is dropped."""
     pairs: list[NearDuplicatePair] = []
-    for d, e in sorted(candidates):
+    for d, e in batch.pairs:
         aligned = {}
         # Each distinct sentence pair is compared once, then its similarity holds for every copy.
-        copies_b = _positions(sentence_sets[e])
-        for a, positions_a in _positions(sentence_sets[d]).items():
+        copies_b = _positions(batch.sentence_sets[e])
+        for a, positions_a in _positions(batch.sentence_sets[d]).items():
             for b, positions_b in copies_b.items():
                 similarity = _jaccard(a, b)
                 if similarity >= settings.sentence_similarity:
@@ -90,10 +158,14 @@ def find_near_duplicates(docs: Sequence[AnnotatedDoc], settings: NearDuplicateSe
         if not runs:
             continue
         similarities = [aligned[cell] for run in runs for cell in run]
-        a_id, b_id = sorted((docs[d].doc_id, docs[e].doc_id))
+        a_id, b_id = sorted((batch.doc_ids[d], batch.doc_ids[e]))
         pairs.append(NearDuplicatePair(a_id, b_id, round(sum(similarities) / len(similarities), 3), len(runs),
                                        len(similarities)))
-    return sorted(pairs, key=lambda pair: (pair.doc_a, pair.doc_b))
+    return pairs
+
+
+def _slices(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    return (items[start:start + size] for start in range(0, len(items), size))
 
 
 def _first_of_each(sets: Sequence[frozenset[str]]) -> dict[frozenset[str], int]:
@@ -140,11 +212,11 @@ def clusters(doc_ids: Sequence[str], pairs: Iterable[NearDuplicatePair]) -> dict
     return components(doc_ids, ((pair.doc_a, pair.doc_b) for pair in pairs))
 
 
-def mark_near_duplicates(docs: Iterable[AnnotatedDoc], settings: NearDuplicateSettings,
-                         report: IngestReport) -> Iterator[AnnotatedDoc]:
+def mark_near_duplicates(docs: Iterable[AnnotatedDoc], settings: NearDuplicateSettings, report: IngestReport,
+                         executor: MapPartitions | None = None) -> Iterator[AnnotatedDoc]:
     """Add meta.near_duplicates and meta.cluster (the export keeps a cluster within one split)."""
     collected = list(docs)
-    pairs = find_near_duplicates(collected, settings)
+    pairs = find_near_duplicates(collected, settings, executor)
     report.near_duplicates.extend(pairs)
     neighbours: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for pair in pairs:

@@ -14,19 +14,18 @@ Dask is an optional extra (`pip install .[dask]`): nothing here imports it befor
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spacy.language import Language
 
+from ..distributed import CONNECT_TIMEOUT, WORKER_TIMEOUT, _reason, dask_client  # noqa: F401  (importable from here too)
 from ..errors import AnnotateError, ConfigError, ExecutorError, RecordError
 from ..records import AnnotatedDoc, read_docs, write_docs
 from .pipeline import annotator_name, build_pipeline
@@ -37,8 +36,6 @@ if TYPE_CHECKING:
     from distributed import Client
 
 DEFAULT_PARTITION_SIZE = 50  # ~130 k characters of news: seconds of work, a small message
-CONNECT_TIMEOUT = 10.0  # seconds to reach the scheduler
-WORKER_TIMEOUT = 60.0  # seconds to wait for the first worker to join the scheduler
 
 
 @dataclass(frozen=True)
@@ -75,46 +72,6 @@ def annotate_partition(spec: PipelineSpec, records: Sequence[AnnotatedDoc], firs
         if error.path != source or error.line is None:
             raise
         raise RecordError(source, error.line + first_number - 1, error.field, error.problem, error.fix) from None
-
-
-@contextmanager
-def dask_client(scheduler: str | None, n_workers: int, connect_timeout: float = CONNECT_TIMEOUT) -> Iterator[Client]:
-    """A client of the scheduler at `scheduler`, else of a LocalCluster of `n_workers` single-threaded worker
-    processes on loopback (closed on exit)."""
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError as error:
-        raise ConfigError("--executor dask needs Dask: install the extra with `pip install 'annotate-claims[dask]'` "
-                          "(or `pip install -e '.[dask]'` in a checkout)") from error
-    if scheduler is None:
-        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
-        try:
-            with Client(cluster) as client:
-                yield client
-        finally:
-            cluster.close()
-        return
-    try:
-        client = Client(scheduler, timeout=connect_timeout)
-    except (OSError, TimeoutError, ValueError) as error:
-        raise ExecutorError(f"cannot reach the Dask scheduler at {scheduler} ({_reason(error)}); start one with "
-                            f"`dask scheduler` and workers with `dask worker {scheduler}`, or check the address "
-                            "(tcp://HOST:PORT) and the firewall") from None
-    try:
-        try:
-            client.wait_for_workers(1, timeout=WORKER_TIMEOUT)
-        except (OSError, TimeoutError) as error:
-            raise ExecutorError(f"the Dask scheduler at {scheduler} has no workers ({_reason(error)}); start some "
-                                f"with `dask worker {scheduler}` on machines that have this package and the model "
-                                "installed") from None
-        yield client
-    finally:
-        client.close()
-
-
-def _reason(error: BaseException) -> str:
-    return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
 def ordered_results(client: Client, spec: PipelineSpec, records: Iterator[AnnotatedDoc], *, source: str,
