@@ -16,7 +16,7 @@ import pytest
 from annotate.errors import ExecutorError, RecordError
 from annotate.labelstudio.server import free_port
 from annotate.preannotate import preannotate_file, preannotate_file_dask
-from annotate.preannotate.distributed import dask_client
+from annotate.distributed import dask_client
 from annotate.records import read_docs, write_docs
 
 pytestmark = pytest.mark.integration

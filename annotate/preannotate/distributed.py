@@ -16,17 +16,17 @@ from __future__ import annotations
 
 import os
 import sys
-import uuid
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from spacy.language import Language
 
-from ..distributed import CONNECT_TIMEOUT, WORKER_TIMEOUT, _reason, dask_client  # noqa: F401  (importable from here too)
-from ..errors import AnnotateError, ConfigError, ExecutorError, RecordError
+from ..distributed import dask_client, ordered_map
+from ..errors import ConfigError, RecordError
 from ..records import AnnotatedDoc, read_docs, write_docs
 from .pipeline import annotator_name, build_pipeline
 from .run import DEFAULT_BATCH_SIZE, PreannotateResult, _chunks, check_options, preannotate_docs
@@ -74,69 +74,36 @@ def annotate_partition(spec: PipelineSpec, records: Sequence[AnnotatedDoc], firs
         raise RecordError(source, error.line + first_number - 1, error.field, error.problem, error.fix) from None
 
 
+def _annotate_numbered(spec: PipelineSpec, source: str, batch_size: int, partition_size: int,
+                       numbered: tuple[int, Sequence[AnnotatedDoc]]) -> list[AnnotatedDoc]:
+    number, records = numbered
+    return annotate_partition(spec, records, number * partition_size + 1, source, batch_size)
+
+
 def ordered_results(client: Client, spec: PipelineSpec, records: Iterator[AnnotatedDoc], *, source: str,
                     batch_size: int, partition_size: int, on_done: Callable[[int], None] | None = None
                     ) -> Iterator[AnnotatedDoc]:
-    """Predictions for `records` in input order, computed by the client's workers partition by partition.
-
-    At most about two partitions per worker thread are in flight, so the client holds a bounded number of
-    records whatever the corpus size. `on_done` gets the count of finished documents as partitions finish (in
-    any order); the results are yielded strictly in input order.
-    """
-    from distributed import as_completed
-    from distributed.scheduler import KilledWorker
-
-    window = max(4, 2 * sum(client.nthreads().values()))
-    run = uuid.uuid4().hex[:12]
-    partitions = enumerate(_chunks(records, partition_size))
-    in_order: deque[Any] = deque()  # futures in input order
-    sizes: dict[str, int] = {}
-    finished: set[str] = set()
-    completions = as_completed()
+    """Predictions for `records` in input order, computed by the client's workers partition by partition
+    (`ordered_map`: a bounded number in flight, so the client's memory does not grow with the corpus). `on_done`
+    gets the count of finished documents as partitions finish (in any order); the results are yielded strictly
+    in input order."""
+    sizes: dict[int, int] = {}
     done = 0
 
-    def fill() -> None:
-        while len(in_order) < window:
-            item = next(partitions, None)
-            if item is None:
-                return
-            number, partition = item
-            future = client.submit(annotate_partition, spec, partition, number * partition_size + 1, source,
-                                   batch_size, key=f"preannotate-{run}-{number}", pure=False)
-            sizes[future.key] = len(partition)
-            in_order.append(future)
-            completions.add(future)
+    def partitions() -> Iterator[tuple[int, list[AnnotatedDoc]]]:
+        for number, partition in enumerate(_chunks(records, partition_size)):
+            sizes[number] = len(partition)
+            yield number, partition
 
-    try:
-        fill()
-        while in_order:
-            head = in_order[0]
-            while head.key not in finished:
-                future = next(completions)
-                if future.status == "error":
-                    future.result()  # raises the worker's error at once, whichever partition it was
-                finished.add(future.key)
-                done += sizes[future.key]
-                if on_done is not None:
-                    on_done(done)
-            in_order.popleft()
-            finished.discard(head.key)
-            results = head.result()
-            head.release()
-            fill()
-            yield from results
-    except KilledWorker as error:
-        raise ExecutorError(f"Dask gave up on a partition of {source}: the workers that ran it died ({error}); "
-                            "check the workers' memory (a long article and a large --batch-size need more) and "
-                            "their logs") from None
-    except AnnotateError:
-        raise
-    except (ModuleNotFoundError, ImportError) as error:
-        raise ExecutorError(f"a Dask worker could not import what pre-annotation needs ({error}); install this "
-                            "package and the spaCy model on every worker, in the same versions as here") from None
-    finally:
-        for future in in_order:
-            future.cancel()
+    def finished(number: int) -> None:
+        nonlocal done
+        done += sizes.pop(number)
+        if on_done is not None:
+            on_done(done)
+
+    annotate = partial(_annotate_numbered, spec, source, batch_size, partition_size)
+    for results in ordered_map(client, annotate, partitions(), key_prefix="preannotate", on_done=finished):
+        yield from results
 
 
 @contextmanager
