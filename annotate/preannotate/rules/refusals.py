@@ -57,7 +57,8 @@ def _unanswered(verb: Token, settings: RoleSettings) -> Attribution | None:
     subject = subject_of(verb)
     if subject is None or subject.pos_ in {"VERB", "AUX", "SCONJ"} or not is_negated(verb, subject):
         return None
-    asked = next((token for token in verb.subtree if token.i > verb.i and token.lemma_.lower() in settings.refusal_objects
+    asked = next((token for token in verb.subtree
+                  if token.i > verb.i and token.lemma_.lower() in settings.refusal_objects
                   and all(step.dep_ in _REQUEST_PATH for step in _path_up(token, verb))), None)
     source = noun_phrase(subject, exclude=verb)
     if asked is None or source is None:

@@ -393,8 +393,10 @@ _COMPLEMENTS = {"dobj", "attr", "acomp", "ccomp", "xcomp", "oprd", "prt", "prep"
 
 
 def _is_medium(noun: Token, settings: RoleSettings) -> bool:
-    # The lemmatizer makes "media" "medium".
+    """A medium noun by lemma or by form: the lemmatizer makes "media" "medium"."""
     return noun.lemma_.lower() in settings.medium_nouns or noun.lower_ in settings.medium_nouns
+
+
 _DASHES = {"-", "–", "—", "--"}
 
 
@@ -419,9 +421,11 @@ def _with_object_subject(verb: Token, complement: Token, claim: TokenRange) -> T
     the verb's object (a recipient) and leaves the clause without one. A finite clause right after the object, with
     no subject of its own, starts at that object."""
     obj = child_with(verb, "dobj")
-    if (obj is None or not verb.i < obj.i < complement.i or obj.right_edge.i + 1 != complement.left_edge.i
-            or any(child.dep_ in CLAUSE_SUBJECTS or child.dep_ == "mark" for child in complement.children)
-            or not any(child.dep_ == "aux" for child in complement.children) and complement.tag_ not in {"VBD", "VBZ", "VBP"}):
+    if obj is None or not verb.i < obj.i < complement.i or obj.right_edge.i + 1 != complement.left_edge.i:
+        return claim
+    deps = {child.dep_ for child in complement.children}
+    finite = "aux" in deps or complement.tag_ in {"VBD", "VBZ", "VBP"}
+    if not finite or "mark" in deps or deps & CLAUSE_SUBJECTS:
         return claim
     return obj.left_edge.i, claim[1]
 
