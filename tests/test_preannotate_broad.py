@@ -111,12 +111,75 @@ NEGATIVE_CASES = [
 ]
 
 
-@pytest.mark.parametrize("text, expected", BROAD_CASES, ids=[case[0][:50] for case in BROAD_CASES])
+# Round 2 (wire copy and newspaper reporting, docs/preannotate.md "Generalisation: the probe set").
+WIRE_CASES = [
+    # an evidence subject with a participle modifier, after which the small model tags "show" as a noun
+    ("Documents reviewed by the committee show that the contract was never put out to tender.",
+     {("Documents reviewed by the committee", "show", ("the contract was never put out to tender",), ())}),
+    ("Data compiled by the agency show that arrests fell by a third.",
+     {("Data compiled by the agency", "show", ("arrests fell by a third",), ())}),
+    # refusals without a speech verb: the CUE runs to "comment"
+    ("The senator's office did not return calls seeking comment.",
+     {("The senator's office", "did not return calls seeking comment", (), ())}),
+    ("A spokesman for the airline could not be reached for comment.",
+     {("A spokesman for the airline", "could not be reached for comment", (), ())}),
+    ("The firm did not immediately return a request for comment on Sunday.",
+     {("The firm", "did not immediately return a request for comment", (), ())}),
+    # "return" not negated is no cue, so it does not cut the claim it sits in
+    ("Officials said the refugees could return next month and the camps would close.",
+     {("Officials", "said", ("the refugees could return next month and the camps would close",), ())}),
+    # a verb whose object has a content clause: two attributions, the verb's CLAIM is the whole object
+    ("The coach dismissed suggestions that he would resign.",
+     {("The coach", "dismissed", ("suggestions that he would resign",), ()),
+      (None, "suggestions", ("he would resign",), ())}),
+    # the clause's subject taken for a recipient object
+    ("Engineers warned the bridge could collapse within a year.",
+     {("Engineers", "warned", ("the bridge could collapse within a year",), ())}),
+    ("Local farmers warned the drought would ruin the harvest.",
+     {("Local farmers", "warned", ("the drought would ruin the harvest",), ())}),
+    # a clause before a colon is not the content of the cue after it
+    ("Few are persuaded: many economists believe the cuts will deepen the slump.",
+     {("many economists", "believe", ("the cuts will deepen the slump",), ())}),
+    # a wire dateline is not part of a claim that opens the sentence
+    ("LONDON (AP) - Interest rates will stay on hold, the central bank said on Thursday.",
+     {("the central bank", "said", ("Interest rates will stay on hold",), ())}),
+    # a "that" after a medium, read by the parser as a relative pronoun object
+    ("The chief executive told investors on a conference call that orders were picking back up.",
+     {("The chief executive", "told", ("orders were picking back up",), ("investors", "on a conference call"))}),
+    ("The governor wrote on social media that the road would reopen on Monday.",
+     {("The governor", "wrote", ("the road would reopen on Monday",), ("on social media",))}),
+    # an expectation with a noun-phrase object; an organisation that plans
+    ("Analysts expect a sharp slowdown in hiring.", {("Analysts", "expect", ("a sharp slowdown in hiring",), ())}),
+    ("The institute plans to publish its findings next year.",
+     {("The institute", "plans", ("to publish its findings next year",), ())}),
+    ("The lab intends to release the code next month.",
+     {("The lab", "intends", ("to release the code next month",), ())}),
+]
+
+WIRE_NEGATIVE_CASES = [
+    # a verdict: "found" with a small clause (object + predicate, no verb)
+    "The jury found the former mayor guilty of bribery.",
+    "Inspectors found the kitchen dirty and unsafe.",
+    # a person is not a statement
+    "The defender denied the winger with a late tackle.",
+    # the refusal verbs in other senses
+    "He returned the calls on Monday.",
+    "The team did not reach the final.",
+    "She said in a post that she later deleted.",
+    "Not everyone agreed: the vote passed by a single seat.",
+    "The couple are expecting a baby in June.",
+    "We expect visitors from Spain next week.",
+]
+
+
+@pytest.mark.parametrize("text, expected", BROAD_CASES + WIRE_CASES,
+                         ids=[case[0][:50] for case in BROAD_CASES + WIRE_CASES])
 def test_broad_constructions(nlp, text, expected):  # noqa: F811
     assert attributions(nlp, text) == expected
 
 
-@pytest.mark.parametrize("text", NEGATIVE_CASES, ids=[text[:50] for text in NEGATIVE_CASES])
+@pytest.mark.parametrize("text", NEGATIVE_CASES + WIRE_NEGATIVE_CASES,
+                         ids=[text[:50] for text in NEGATIVE_CASES + WIRE_NEGATIVE_CASES])
 def test_same_words_without_attribution(nlp, text):  # noqa: F811
     assert attributions(nlp, text) == set()
 
@@ -149,9 +212,9 @@ def test_probe_records_are_built_from_their_sources():
     assert result.returncode == 0, result.stderr
 
 
-# Measured on gold/probes/test.jsonl after the broadening (docs/preannotate.md), minus 0.03.
-PROBE_TEST_FLOORS = {("spans", "exact", "CUE"): 0.91, ("spans", "exact", "SOURCE"): 0.90,
-                     ("spans", "overlap", "CLAIM"): 0.92}
+# Measured on gold/probes/test.jsonl after round 2 (docs/preannotate.md: 0.983, 0.966, 0.982), minus 0.03.
+PROBE_TEST_FLOORS = {("spans", "exact", "CUE"): 0.95, ("spans", "exact", "SOURCE"): 0.93,
+                     ("spans", "overlap", "CLAIM"): 0.95}
 
 
 @pytest.mark.integration  # slow (a CLI subprocess or a spaCy run): out of the fast path

@@ -54,8 +54,8 @@ def make_quotes(nlp: Language, name: str, min_words: Optional[int] = None) -> Qu
 @Language.factory("attribution_cues")
 def make_cues(nlp: Language, name: str, verbs: Optional[List[str]] = None, nouns: Optional[List[str]] = None,
               adverbs: Optional[List[str]] = None, according_phrases: Optional[List[str]] = None,
-              refusal_verbs: Optional[List[str]] = None, refusal_without_verbs: Optional[List[str]] = None
-              ) -> CueFinder:
+              refusal_verbs: Optional[List[str]] = None, refusal_without_verbs: Optional[List[str]] = None,
+              unanswered_verbs: Optional[List[str]] = None) -> CueFinder:
     return CueFinder(nlp.vocab, **_with_defaults("cues_config", locals()))
 
 

@@ -45,6 +45,8 @@ class RoleSettings:
     infinitive_nouns: frozenset[str] = frozenset()
     agent_suffixes: frozenset[str] = frozenset()
     not_agent_nouns: frozenset[str] = frozenset()
+    unanswered_verbs: frozenset[str] = frozenset()
+    verdict_verbs: frozenset[str] = frozenset()
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> RoleSettings:
@@ -81,7 +83,8 @@ class RoleSettings:
                    credit_dashes=listed("credit_dashes", lower=False),
                    inanimate_subject_verbs=listed("inanimate_subject_verbs"),
                    infinitive_nouns=listed("infinitive_nouns"), agent_suffixes=listed("agent_suffixes"),
-                   not_agent_nouns=listed("not_agent_nouns"))
+                   not_agent_nouns=listed("not_agent_nouns"), unanswered_verbs=listed("unanswered_verbs"),
+                   verdict_verbs=listed("verdict_verbs"))
 
     def of_kind(self, lemma: str, kind: str) -> bool:
         return lemma in self.kinds.get(kind, frozenset())

@@ -17,7 +17,7 @@ import numpy as np
 from spacy.attrs import LEMMA, POS
 from spacy.matcher import PhraseMatcher
 from spacy.symbols import VERB as VERB_POS
-from spacy.tokens import Doc, Span, SpanGroup
+from spacy.tokens import Doc, Span, SpanGroup, Token
 from spacy.util import filter_spans
 from spacy.vocab import Vocab
 
@@ -67,11 +67,14 @@ class CueFinder:
 
     def __init__(self, vocab: Vocab, verbs: Iterable[str], nouns: Iterable[str], adverbs: Iterable[str],
                  according_phrases: Iterable[str], refusal_verbs: Iterable[str],
-                 refusal_without_verbs: Iterable[str] = ()) -> None:
+                 refusal_without_verbs: Iterable[str] = (), unanswered_verbs: Iterable[str] = ()) -> None:
         self.matcher = PhraseMatcher(vocab, attr="LOWER")
         self.form_lemma: dict[tuple[str, str], str] = {}  # (kind, lowercased form) -> lexicon lemma
         self.verb_lemmas = frozenset(verb.lower() for verb in verbs)
-        self.refusal_lemmas = frozenset(verb.lower() for verb in refusal_verbs)
+        # "did not return calls seeking comment": a candidate only when negated, so that "the soldiers could return"
+        # does not end a claim as if it held another attribution.
+        self.unanswered_lemmas = frozenset(verb.lower() for verb in unanswered_verbs)
+        self.refusal_lemmas = frozenset(verb.lower() for verb in refusal_verbs) | self.unanswered_lemmas
         self.noun_lemmas = frozenset(noun.lower() for noun in nouns)
         forms: dict[str, set[str]] = {VERB: set(), REFUSAL: set(), NOUN: set(), ADVERB: set(), ACCORDING: set(),
                                       WITHOUT: set()}
@@ -95,9 +98,13 @@ class CueFinder:
         token = span[0]
         lower = token.lower_
         if kind in (VERB, REFUSAL):
-            if token.pos_ not in ("VERB", "AUX"):
+            if token.pos_ not in ("VERB", "AUX") and not _has_verb_arguments(token):
                 return None
-            return self.form_lemma.get((kind, lower), token.lemma_.lower())
+            lemma = self.form_lemma.get((kind, lower), token.lemma_.lower())
+            if kind == REFUSAL and lemma in self.unanswered_lemmas and not any(
+                    child.dep_ == "neg" for child in token.children):
+                return None
+            return lemma
         if kind == NOUN:
             return self.form_lemma.get((NOUN, lower), token.lemma_.lower()) if token.pos_ in ("NOUN", "PROPN") else None
         if kind == ACCORDING:
@@ -122,6 +129,13 @@ class CueFinder:
                 spans.append(Span(doc, index, index + 1, label=VERB, kb_id=doc[index].lemma_))
         doc.spans[CUE_CANDIDATES] = SpanGroup(doc, name=CUE_CANDIDATES, spans=filter_spans(spans))
         return doc
+
+
+def _has_verb_arguments(token: Token) -> bool:
+    """ "Emails obtained by the newspaper show that …": after a participle modifier the small model may tag the verb
+    as a noun, yet still give it a subject and a clause; a noun takes neither."""
+    deps = {child.dep_ for child in token.children}
+    return "nsubj" in deps and "ccomp" in deps
 
 
 def _tokens(vocab: Vocab, phrase: str) -> Doc:

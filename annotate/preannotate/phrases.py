@@ -58,14 +58,15 @@ def _edge_junk(token: Token, start: int | None = None) -> bool:
 
 
 def _complementizer(token: Token) -> bool:
-    """A clause-opening "that": a marker, or one the parser took for an adverb of a clause that has its own
-    subject ("claims by the ministry that no civilians were hurt")."""
+    """A clause-opening "that": a marker, or one the parser took for an adverb or an object of a clause that has its
+    own subject ("claims by the ministry that no civilians were hurt", "told analysts on a call that shoppers were
+    cutting back")."""
     if token.lower_ not in _LEADING_DROP:
         return False
     if token.dep_ == "mark":
         return True
-    return token.dep_ == "advmod" and any(child.dep_ in CLAUSE_SUBJECTS and child.i > token.i
-                                          for child in token.head.children)
+    return token.dep_ in {"advmod", "dobj"} and any(child.dep_ in CLAUSE_SUBJECTS and child.i > token.i
+                                                    for child in token.head.children)
 
 
 def trim(doc: Doc, start: int, end: int, drop_complementizer: bool = True) -> TokenRange | None:

@@ -25,7 +25,8 @@ VERB_KINDS = ("communication", "cognition", "intention", "evidence", "evaluation
 # Lists of [cues] that the construction rules read (rules/constructions.py, rules/punctuation.py).
 CONSTRUCTION_KEYS = ("naming_verbs", "comparison_verbs", "prepositional_cues", "agent_nouns",
                      "cue_adjective_prepositions", "transcript_non_speakers", "credit_dashes",
-                     "inanimate_subject_verbs", "infinitive_nouns", "agent_suffixes", "not_agent_nouns")
+                     "inanimate_subject_verbs", "infinitive_nouns", "agent_suffixes", "not_agent_nouns",
+                     "unanswered_verbs", "verdict_verbs")
 SOURCE_TYPES = ("anonymous_official", "anonymous_other", "document")
 # [scores]: one per rule that reports (a pending cue has none), and the factors of the speakers and the linker.
 SCORE_KEYS = (*(rule.value for rule in Rule if rule is not Rule.PENDING), "quote_continued", "pronoun_source",
@@ -82,6 +83,7 @@ class Settings:
             "adverbs": _flatten(cues.get("adverbs", {})),
             "according_phrases": cues.get("according_phrases", ["according to"]),
             "refusal_verbs": cues.get("refusal_verbs", []),
+            "unanswered_verbs": cues.get("unanswered_verbs", []),
             "refusal_without_verbs": cues.get("refusal_without_verbs", []),
         }
 

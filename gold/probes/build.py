@@ -11,7 +11,9 @@ Source format (one file per split):
                                    substring of that paragraph on word boundaries, `{N}` after it picks the
                                    Nth occurrence. C is required; K and P optional (a SOURCE+CUE with no K is
                                    a refusal or a contentless report). Repeating a phrase at the same place
-                                   shares the span (two claims of one cue).
+                                   shares the span (two claims of one cue). `^N` at the very end locates the
+                                   phrase in the Nth paragraph above instead (a quote continued over paragraphs:
+                                   `S=she^1 | C=said^1 | K="..."` under the continuing paragraph).
     # comment                      ignored
 Phrases are located with annotate.importers.phrases' word-boundary search, so a typo stops the build with the doc,
 line and phrase named.
@@ -37,6 +39,7 @@ SPLITS = ("dev", "test")
 ROLES = {"S": "SOURCE", "C": "CUE", "K": "CLAIM", "P": "SUPPLEMENT"}
 ID_PREFIX = {"CLAIM": "c", "SOURCE": "s", "CUE": "q", "SUPPLEMENT": "p"}
 _NTH = re.compile(r"^(.*)\{(\d+)\}$")
+_PARAGRAPHS_UP = re.compile(r"^(.*)\^(\d+)$")
 
 
 class ProbeBuildError(AnnotateError):
@@ -85,10 +88,16 @@ def compile_doc(doc_id: str, paragraphs: list[str], blocks, source_name: str) ->
     spans: set[tuple[str, int, int]] = set()
     links: set[tuple[str, tuple[str, int, int], tuple[str, int, int]]] = set()
     for paragraph, number, roles in blocks:
-        lo = starts[paragraph]
-        hi = lo + len(paragraphs[paragraph])
         found = {}
         for role, value in roles.items():
+            where = paragraph
+            if up := _PARAGRAPHS_UP.match(value):
+                value, where = up.group(1), paragraph - int(up.group(2))
+                if where < 0 or where == paragraph:
+                    raise ProbeBuildError(f"{source_name}:{number} ({doc_id}), {role}: '^{up.group(2)}' must name "
+                                          f"one of the {paragraph} paragraph(s) above")
+            lo = starts[where]
+            hi = lo + len(paragraphs[where])
             place = locate(text, _spec_of(value), f"{source_name}:{number} ({doc_id}), {role}", lo, hi)
             found[role] = (ROLES[role], place.start, place.end)
             spans.add(found[role])

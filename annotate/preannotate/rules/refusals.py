@@ -1,5 +1,6 @@
-"""Refusals: "X declined to comment", "X declined to provide a definitive response", and "…, without giving any
-details": SOURCE and CUE, no claim (rule "no_comment"). A negated reporting verb ("has not commented") is the verb
+"""Refusals: "X declined to comment", "X declined to provide a definitive response", "X did not return calls
+seeking comment", "X could not be reached for comment", and "…, without giving any details": SOURCE and CUE, no
+claim (rule "no_comment"). A negated reporting verb ("has not commented") is the verb
 rules' (verbs.py).
 """
 
@@ -10,11 +11,13 @@ from spacy.tokens import Span, Token
 from ..context import Quotes, RoleSettings
 from ..model import Attribution, Rule
 from ..phrases import child_with, noun_phrase, subject_of, verb_group
-from .verbs import source_token, verb_attribution
+from .verbs import is_negated, source_token, verb_attribution
 
 
 def refusal_attribution(candidate: Span, settings: RoleSettings, quotes: Quotes,
                         cue_positions: frozenset[int]) -> Attribution | None:
+    if candidate.kb_id_ in settings.unanswered_verbs:
+        return _unanswered(candidate[0], settings)
     found = _declined(candidate[0], settings)
     if found is None and settings.of_kind(candidate.kb_id_, "intention"):
         # "The landlord refuses to make the repairs": a refusal of an act, not of a statement.
@@ -42,6 +45,35 @@ def _declined(verb: Token, settings: RoleSettings) -> Attribution | None:
         return None
     return Attribution(rule=Rule.NO_COMMENT, cue=(verb_group(verb)[0], end), score=settings.score(Rule.NO_COMMENT),
                        lemma=verb.lemma_.lower(), source=source, negated=True)
+
+
+# The words between the verb and the request: "calls seeking comment", "a request for comment", "reached for comment".
+_REQUEST_PATH = {"dobj", "acl", "prep", "pobj", "conj"}
+
+
+def _unanswered(verb: Token, settings: RoleSettings) -> Attribution | None:
+    """'X did not return calls seeking comment', 'X could not be reached for comment': a negated verb whose object or
+    "for" phrase asks for comment. The CUE runs from the verb group to "comment"."""
+    subject = subject_of(verb)
+    if subject is None or subject.pos_ in {"VERB", "AUX", "SCONJ"} or not is_negated(verb, subject):
+        return None
+    asked = next((token for token in verb.subtree
+                  if token.i > verb.i and token.lemma_.lower() in settings.refusal_objects
+                  and all(step.dep_ in _REQUEST_PATH for step in _path_up(token, verb))), None)
+    source = noun_phrase(subject, exclude=verb)
+    if asked is None or source is None:
+        return None
+    return Attribution(rule=Rule.NO_COMMENT, cue=(verb_group(verb)[0], asked.i + 1),
+                       score=settings.score(Rule.NO_COMMENT), lemma=verb.lemma_.lower(), source=source, negated=True)
+
+
+def _path_up(token: Token, top: Token) -> list[Token]:
+    """The tokens from `token` up to its ancestor `top`, `top` left out."""
+    path = []
+    while token.i != top.i:
+        path.append(token)
+        token = token.head
+    return path
 
 
 def without_attribution(candidate: Span, settings: RoleSettings, quotes: Quotes,

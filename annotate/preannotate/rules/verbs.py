@@ -101,7 +101,7 @@ def supplements(verb: Token, lemma: str, settings: RoleSettings, before: int | N
             word = child.lower_
             if word == "to" and child.i > verb.i and lemma not in settings.raising_verbs:
                 phrase = prepositional_supplement(child)
-            elif word in settings.medium_prepositions and pobj.lemma_.lower() in settings.medium_nouns:
+            elif word in settings.medium_prepositions and _is_medium(pobj, settings):
                 phrase = prepositional_supplement(child)
             elif word in _VENUE_PREPOSITIONS and pobj.ent_type_ in _VENUE_ENTS:
                 phrase = prepositional_supplement(child)
@@ -290,12 +290,21 @@ def verb_attribution(candidate: Span, settings: RoleSettings, quotes: Quotes,
                 return None
             return Attribution(rule=Rule.NO_COMMENT, cue=cue, score=settings.score(Rule.NO_COMMENT), lemma=lemma,
                                source=source, negated=True)
+    if lemma in settings.verdict_verbs:
+        # "The jury found the defendant guilty": a small clause (no verb) is a verdict, not a finding reported.
+        ccomps = [complement for complement in ccomps if complement.pos_ in {"VERB", "AUX"}]
+    # "Not everyone is convinced: some geologists argue …": a clause before a colon is not the content of a cue
+    # after it.
+    ccomps = [complement for complement in ccomps if complement.i > verb.i or not any(
+        token.text in {":", ";"} for token in verb.doc[complement.right_edge.i + 1:verb.i])]
     if ccomps:
         claims = []
         for complement in ccomps:
             found = claim_clause(complement)
             if found is not None:
+                found = _with_object_subject(verb, complement, found)
                 found = _cut_other_attributions(complement, found, cue_positions)
+                found = _without_dateline(verb.doc, found)
             if found is not None and found[0] > verb.i and not passive:
                 found = _extend_to_sentence_end(verb, found, cue_positions)
                 found = _without_leading_time(verb.doc, found, cue)
@@ -357,9 +366,17 @@ def verb_attribution(candidate: Span, settings: RoleSettings, quotes: Quotes,
         found = None
         if gerund is not None:
             found = trim(verb.doc, gerund.left_edge.i, gerund.right_edge.i + 1)
-        elif obj is not None and obj.pos_ != "PRON" and not (position and _counted(obj)):
+        elif (obj is not None and obj.pos_ != "PRON" and not (position and _counted(obj))
+              and (position or not _is_person(obj, settings))):
+            # "The goalkeeper denied the striker": a person is not a statement (a position may be on one).
             found = noun_phrase(obj, exclude=verb, cut_nonrestrictive=True)
         resolved = quotes.resolve(found, cue) if found is not None and found[1] - found[0] >= 2 else None
+        if resolved is not None:
+            return attribution(Rule.VERB_OBJECT, [resolved])
+    elif lemma not in settings.unmarked_when_negated and (found := _content_noun_object(verb)) is not None:
+        # "The mayor dismissed reports that she would resign": the object and its content clause are the CLAIM
+        # (the noun is an attribution of its own, by the noun rule).
+        resolved = quotes.resolve(found, cue)
         if resolved is not None:
             return attribution(Rule.VERB_OBJECT, [resolved])
     elif lemma == "say" and (obj := _headline_object(verb)) is not None:
@@ -372,6 +389,64 @@ def verb_attribution(candidate: Span, settings: RoleSettings, quotes: Quotes,
 
 
 _TIME_ENTS = {"DATE", "TIME"}
+_COMPLEMENTS = {"dobj", "attr", "acomp", "ccomp", "xcomp", "oprd", "prt", "prep"}
+
+
+def _is_medium(noun: Token, settings: RoleSettings) -> bool:
+    """A medium noun by lemma or by form: the lemmatizer makes "media" "medium"."""
+    return noun.lemma_.lower() in settings.medium_nouns or noun.lower_ in settings.medium_nouns
+
+
+_DASHES = {"-", "–", "—", "--"}
+
+
+def _is_person(noun: Token, settings: RoleSettings) -> bool:
+    return noun.ent_type_ == "PERSON" or (noun.pos_ == "NOUN" and is_agent(noun, settings))
+
+
+def _content_noun_object(verb: Token) -> TokenRange | None:
+    """The object of the verb when a "that" clause states its content: "dismissed reports that …", "rejected the
+    suggestion that …"."""
+    obj = child_with(verb, "dobj")
+    if obj is None or obj.i < verb.i or obj.pos_ not in {"NOUN", "PROPN"}:
+        return None
+    if not any(clause.dep_ in {"acl", "ccomp", "relcl"} and clause.i > obj.i and child_with(clause, "mark", "that")
+               is not None for clause in obj.children):
+        return None
+    return trim(verb.doc, obj.left_edge.i, obj.right_edge.i + 1, drop_complementizer=False)
+
+
+def _with_object_subject(verb: Token, complement: Token, claim: TokenRange) -> TokenRange:
+    """'Local officials warned the closure would devastate the town': the small model takes the clause's subject for
+    the verb's object (a recipient) and leaves the clause without one. A finite clause right after the object, with
+    no subject of its own, starts at that object."""
+    obj = child_with(verb, "dobj")
+    if obj is None or not verb.i < obj.i < complement.i or obj.right_edge.i + 1 != complement.left_edge.i:
+        return claim
+    deps = {child.dep_ for child in complement.children}
+    finite = "aux" in deps or complement.tag_ in {"VBD", "VBZ", "VBP"}
+    if not finite or "mark" in deps or deps & CLAUSE_SUBJECTS:
+        return claim
+    return obj.left_edge.i, claim[1]
+
+
+def _without_dateline(doc: Doc, claim: TokenRange) -> TokenRange:
+    """'KYIV (Reuters) - Russian forces launched …, the air force said': a wire dateline (capitals, an agency in
+    brackets, a dash) opening the sentence is not part of the claim."""
+    start, end = claim
+    if start != sentence_bounds(doc, start)[0]:
+        return claim
+    bracket = False
+    for token in doc[start:min(end, start + 10)]:
+        if token.text in _DASHES and token.i > start:
+            return trim(doc, token.i + 1, end) or claim
+        if token.text == "(":
+            bracket = True
+        elif token.text == ")":
+            bracket = False
+        elif not (bracket or token.is_space or token.text == "," or (token.is_alpha and token.is_upper)):
+            return claim
+    return claim
 
 
 def _without_leading_time(doc: Doc, claim: TokenRange, cue: TokenRange) -> TokenRange:
@@ -436,7 +511,7 @@ def stranded_complement(verb: Token, settings: RoleSettings) -> Token | None:
     complement; so is a content clause on a medium noun ("in a statement that"). A content clause on an object
     ("denied reports that ...") belongs to the noun and is left to the noun-cue rule."""
     hosts = [(child, False) for child in verb.children if child.dep_ in {"dobj", "dative"} and child.i > verb.i]
-    hosts += [(pobj, child.lower_ in settings.medium_prepositions and pobj.lemma_.lower() in settings.medium_nouns)
+    hosts += [(pobj, child.lower_ in settings.medium_prepositions and _is_medium(pobj, settings))
               for child in verb.children if child.dep_ == "prep" and child.i > verb.i
               for pobj in child.children if pobj.dep_ == "pobj"]
     recipient = verb.lemma_.lower() in settings.recipient_verbs
@@ -448,6 +523,13 @@ def stranded_complement(verb: Token, settings: RoleSettings) -> Token | None:
             if subject is None:
                 continue
             if any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children):
+                return clause
+            # "told analysts on a conference call that shoppers were cutting back": after a medium the small model
+            # may read "that" as a relative pronoun object; with a subject and a complement of its own it opens the
+            # content (a relative clause on "that" as object lacks one: "a post that she later deleted").
+            opener = clause.left_edge
+            if (medium and opener.lower_ == "that" and opener.i == noun.i + 1 and subject.i == opener.i + 1
+                    and any(c.dep_ in _COMPLEMENTS and c.i > clause.i for c in clause.children)):
                 return clause
             # "told the court he had acted in self-defense": after a recipient, a clause with a pronoun subject of
             # its own is what was told (a relative clause on a person would start with "who" or "that").
